@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: MIT
+# Compiler flags shared by every target.
+
+add_compile_definitions(_GNU_SOURCE)
+add_compile_options(
+    -Wall -Wextra -Werror
+    -Wformat=2 -Wshadow -Wpointer-arith -Wstrict-prototypes
+    -Wmissing-prototypes -Wvla -Wwrite-strings -Wundef
+    -Wno-unused-parameter -Wno-format-truncation
+    -fno-strict-aliasing
+)
+
+if(CMAKE_BUILD_TYPE STREQUAL "Release")
+    add_compile_options(-O2)
+    add_compile_definitions(NDEBUG)
+elseif(CMAKE_BUILD_TYPE STREQUAL "Debug")
+    add_compile_options(-O1 -g -fno-omit-frame-pointer)
+endif()
+
+if(COFFER_SANITIZE)
+    set(_san -fsanitize=address,undefined -fno-sanitize-recover=undefined
+        -fno-omit-frame-pointer)
+    add_compile_options(${_san})
+    add_link_options(${_san})
+    add_compile_definitions(COFFER_SANITIZED=1)
+endif()
+
+# Position-independent executables and hardening for release builds.
+add_compile_options(-fstack-protector-strong)
+if(NOT COFFER_SANITIZE AND CMAKE_BUILD_TYPE STREQUAL "Release")
+    add_compile_definitions(_FORTIFY_SOURCE=2)
+endif()
+set(CMAKE_POSITION_INDEPENDENT_CODE ON)

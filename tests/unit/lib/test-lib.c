@@ -8,6 +8,7 @@
 #include "lib/buf.h"
 #include "lib/codec.h"
 #include "lib/hash.h"
+#include "lib/mailaddr.h"
 #include "lib/pool.h"
 #include "lib/str.h"
 #include "lib/strnum.h"
@@ -163,6 +164,55 @@ test_vec_and_str(void **state)
 	assert_null(mem_find_icase("Hello", 5, "hellos", 6));
 }
 
+static void
+test_mailaddr(void **state)
+{
+	char long_local[MAILADDR_LOCAL_MAX + 2];
+	char long_label[MAILADDR_LABEL_MAX + 2];
+	char long_domain[MAILADDR_DOMAIN_MAX + 2];
+
+	(void)state;
+	assert_true(mailaddr_local_valid("joe", 3));
+	assert_true(mailaddr_local_valid("j.o+e!#$%&'*-/=?^_`{|}~", 23));
+	assert_false(mailaddr_local_valid("", 0));
+	assert_false(mailaddr_local_valid(".joe", 4));
+	assert_false(mailaddr_local_valid("joe.", 4));
+	assert_false(mailaddr_local_valid("j..oe", 5));
+	assert_false(mailaddr_local_valid("jo e", 4));
+	assert_false(mailaddr_local_valid("jo\"e", 4));
+	assert_false(mailaddr_local_valid("j\xc3\xa9", 3));
+	memset(long_local, 'a', sizeof(long_local));
+	assert_true(mailaddr_local_valid(long_local, MAILADDR_LOCAL_MAX));
+	assert_false(mailaddr_local_valid(long_local, MAILADDR_LOCAL_MAX + 1));
+
+	assert_true(mailaddr_domain_valid("example.com", 11));
+	assert_true(mailaddr_domain_valid("a-b.c0", 6));
+	assert_true(mailaddr_domain_valid("localhost", 9));
+	assert_false(mailaddr_domain_valid("", 0));
+	assert_false(mailaddr_domain_valid("-a.com", 6));
+	assert_false(mailaddr_domain_valid("a-.com", 6));
+	assert_false(mailaddr_domain_valid("a..com", 6));
+	assert_false(mailaddr_domain_valid("a.com.", 6));
+	assert_false(mailaddr_domain_valid(".a.com", 6));
+	assert_false(mailaddr_domain_valid("a_b.com", 7));
+	assert_false(mailaddr_domain_valid("[1.2.3.4]", 9));
+	memset(long_label, 'b', sizeof(long_label));
+	assert_true(mailaddr_domain_valid(long_label, MAILADDR_LABEL_MAX));
+	assert_false(mailaddr_domain_valid(long_label, MAILADDR_LABEL_MAX + 1));
+	memset(long_domain, 'c', sizeof(long_domain));
+	for (size_t i = 50; i < sizeof(long_domain); i += 50)
+		long_domain[i] = '.';
+	assert_true(mailaddr_domain_valid(long_domain, MAILADDR_DOMAIN_MAX));
+	assert_false(mailaddr_domain_valid(long_domain,
+					   MAILADDR_DOMAIN_MAX + 1));
+
+	assert_true(mailaddr_valid("joe@example.com", 15));
+	assert_false(mailaddr_valid("joe", 3));
+	assert_false(mailaddr_valid("@example.com", 12));
+	assert_false(mailaddr_valid("joe@", 4));
+	assert_false(mailaddr_valid("a@b@c", 5));
+}
+
 int
 main(void)
 {
@@ -174,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_vec_and_str),
+		cmocka_unit_test(test_mailaddr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,6 +156,9 @@ test_vec_and_str(void **state)
 	vec_delete(&v, 0);
 	assert_int_equal(v.n, 99);
 	assert_int_equal(v.v[0], 1);
+	*vec_push_new(&v) = 7;
+	assert_int_equal(v.n, 100);
+	assert_int_equal(vec_last(&v), 7);
 	vec_free(&v);
 	assert_int_equal(str_split(str_trim(s), ',', parts, 4), 3);
 	assert_string_equal(parts[1], "b ");

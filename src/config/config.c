@@ -287,6 +287,21 @@ default_socket(struct ms_config *cfg, struct config_listen_list *list,
 	list->n = 1;
 }
 
+/* A file in the directory of the configuration file (M-Box's ETCDIR);
+   relative or built-in configurations use the default directory. */
+static const char *
+beside_config(struct ms_config *cfg, const char *name, const char *leaf)
+{
+	const char *dir = name, *slash = strrchr(name, '/');
+
+	if (name[0] != '/' || slash == NULL) {
+		dir = COFFER_DEFAULT_CONFIG;
+		slash = strrchr(dir, '/');
+	}
+	return pool_printf(cfg->priv->pool, "%.*s/%s",
+			   (int)(slash - dir), dir, leaf);
+}
+
 static void
 apply_derived(struct ms_config *cfg, const char *name)
 {
@@ -312,6 +327,8 @@ apply_derived(struct ms_config *cfg, const char *name)
 		str_lower(domain);
 		cfg->domain = domain;
 	}
+	if (cfg->ms_sync_userdb[0] == '\0')
+		cfg->ms_sync_userdb = beside_config(cfg, name, "ms_sync.xml");
 	if (cfg->tls_key_file[0] == '\0')
 		cfg->tls_key_file = cfg->tls_cert_file;
 	if (cfg->smtp_injection_sender[0] == '\0')

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "config/cli.h"
 #include "config/config.h"
 #include "lib/buf.h"
 #include "lib/fsutil.h"
@@ -617,6 +618,64 @@ test_reload_diff(void **state)
 	config_unref(&c);
 }
 
+/* Runs cli_parse() on a NULL-terminated list of arguments. The copies
+   stay valid until the next call. */
+static int
+run_cli(struct cli_options *o, ...)
+{
+	static const struct cli_spec spec = { "prog", "[args]", NULL };
+	static char store[16][64];
+	static char *argv[17];
+	const char *arg;
+	va_list ap;
+	int argc = 0;
+
+	va_start(ap, o);
+	while ((arg = va_arg(ap, const char *)) != NULL && argc < 16) {
+		snprintf(store[argc], sizeof(store[argc]), "%s", arg);
+		argv[argc] = store[argc];
+		argc++;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	return cli_parse(&spec, argc, argv, o);
+}
+
+static void
+test_cli(void **state)
+{
+	struct cli_options o;
+
+	(void)state;
+	unsetenv("COFFER_CONFIG");
+	assert_int_equal(run_cli(&o, "prog", "-c", "/x.conf", "-d", "-s",
+				 "lbl", "add", "-p", "x", NULL),
+			 6);
+	assert_string_equal(o.config_path, "/x.conf");
+	assert_false(o.config_is_default);
+	assert_true(o.foreground);
+	assert_string_equal(o.label, "lbl");
+	assert_int_equal(run_cli(&o, "prog", "-c/y.conf", NULL), 2);
+	assert_string_equal(o.config_path, "/y.conf");
+	assert_int_equal(run_cli(&o, "prog", NULL), 1);
+	assert_string_equal(o.config_path, COFFER_DEFAULT_CONFIG);
+	assert_true(o.config_is_default);
+	assert_false(o.foreground);
+	assert_string_equal(o.label, "prog");
+	setenv("COFFER_CONFIG", "/env.conf", 1);
+	assert_int_equal(run_cli(&o, "prog", NULL), 1);
+	assert_string_equal(o.config_path, "/env.conf");
+	assert_false(o.config_is_default);
+	unsetenv("COFFER_CONFIG");
+	assert_int_equal(run_cli(&o, "prog", "-x", NULL), CLI_ERROR);
+	assert_int_equal(run_cli(&o, "prog", "-c", NULL), CLI_ERROR);
+	assert_int_equal(run_cli(&o, "prog", "--", "-d", NULL), 2);
+	assert_false(o.foreground);
+	assert_int_equal(run_cli(&o, "prog", "--version", "-x", NULL),
+			 CLI_DONE);
+	assert_int_equal(run_cli(&o, "prog", "-d", "-", NULL), 2);
+}
+
 int
 main(void)
 {
@@ -630,6 +689,7 @@ main(void)
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_reload_diff),
+		cmocka_unit_test(test_cli),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,6 +151,11 @@ msadm_batch(struct msadm *ctx, int fd)
 		}
 		if (skipping) {
 			skipping = false;
+		} else if ((size_t)len > MSADM_LINE_MAX) {
+			ctx->line++;
+			msadm_error(ctx, "line too long (more than %d bytes)",
+				    MSADM_LINE_MAX);
+			ret = CLI_EXIT_USAGE;
 		} else if (memchr(in.data + consumed, '\0', (size_t)len) !=
 			   NULL) {
 			ctx->line++;

@@ -6,15 +6,25 @@ add_compile_options(
     -Wall -Wextra -Werror
     -Wformat=2 -Wshadow -Wpointer-arith -Wstrict-prototypes
     -Wmissing-prototypes -Wvla -Wwrite-strings -Wundef
-    -Wno-unused-parameter -Wno-format-truncation
+    -Wno-unused-parameter
     -fno-strict-aliasing
 )
+# gcc only: clang does not know the option and -Werror rejects it.
+if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
+    add_compile_options(-Wno-format-truncation)
+endif()
 
 if(CMAKE_BUILD_TYPE STREQUAL "Release")
     add_compile_options(-O2)
     add_compile_definitions(NDEBUG)
 elseif(CMAKE_BUILD_TYPE STREQUAL "Debug")
     add_compile_options(-O1 -g -fno-omit-frame-pointer)
+endif()
+
+# libFuzzer needs coverage instrumentation in every library it exercises,
+# not only in the target's own file.
+if(COFFER_FUZZ)
+    add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
 
 if(COFFER_SANITIZE)

@@ -23,7 +23,7 @@ static const struct cli_spec msadm_spec = {
 	"line. Run \"msadm help\" for the list of subcommands.\n",
 };
 
-static void
+static void ATTR_FORMAT(3, 0)
 print_prefixed(const struct msadm *ctx, const char *kind, const char *fmt,
 	       va_list ap)
 {

@@ -452,7 +452,8 @@ local_list(struct userdb *db, const regex_t *domain_re, const regex_t *user_re,
 	snprintf(path, sizeof(path), "%s/users", ldb->root);
 	d = opendir(path);
 	if (d == NULL)
-		return errno == ENOENT ? 0 : err_set_errno(err, "opendir", path);
+		return errno == ENOENT ? 0
+				       : err_set_errno(err, "opendir", path);
 	while (ret == 0 && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' ||
 		    !userdb_local_fs_decode(de->d_name, domain,

@@ -71,8 +71,8 @@ int userdb_delete(struct userdb *db, const char *userid, struct err *err);
 int userdb_rename(struct userdb *db, const char *old_userid,
 		  const char *new_userid, struct err *err);
 
-/* Iterates accounts ordered by domain, then local part, optionally filtered by POSIX
-   extended regular expressions (case-insensitive, unanchored) on the
+/* Iterates accounts ordered by domain, then local part, optionally
+   filtered by POSIX extended regular expressions (case-insensitive, unanchored) on the
    domain and on the local part; NULL matches all. Returns NULL and sets
    err for an invalid expression. */
 struct userdb_iter *userdb_iter_init(struct userdb *db, const char *domain_re,

@@ -2,8 +2,8 @@
 /*
  * Command-line options common to every Coffer daemon and tool:
  *
- *	-c file		configuration file (default: COFFER_CONFIG from the
- *			environment, else COFFER_DEFAULT_CONFIG)
+ *	-c file		configuration file (default: $COFFER_CONFIG,
+ *			else COFFER_DEFAULT_CONFIG)
  *	-d		foreground / debug: do not detach, log to stderr
  *	-s label	logging label of this instance
  *	--version	print "<prog> (Coffer) <version>" and exit

@@ -125,9 +125,10 @@ set_size(const struct value_ctx *vc)
 	if (suffix == NULL)
 		return invalid(vc, expected);
 	if (suffix[0] == '\0') {
+		if ((uint64_t)n > d->u.size.max)
+			return invalid(vc, expected);
 		*(uint64_t *)field(vc) = (uint64_t)n;
-		return (uint64_t)n <= d->u.size.max ? 0
-						    : invalid(vc, expected);
+		return 0;
 	}
 	if (suffix[1] == '\0') {
 		switch (ascii_tolower(suffix[0])) {

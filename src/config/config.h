@@ -19,9 +19,9 @@
  *	SIZE		uint64_t, in the option's unit (bytes or KiB)
  *	DURATION	int64_t seconds (-1 only where documented as "none")
  *	STRING, PATH	const char *, never NULL ("" when empty)
- *	ENUM		int (the value of the matching config_enum_* entry)
+ *	ENUM		int (value of the matching config_enum_* entry)
  *	LIST		struct config_strlist
- *	HOSTS		struct config_listen_list (ports already resolved)
+ *	HOSTS		struct config_listen_list (ports resolved)
  *	ACCESS		struct config_access_rules
  */
 #ifndef COFFER_CONFIG_CONFIG_H

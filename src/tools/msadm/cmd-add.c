@@ -36,7 +36,8 @@ add_property(struct msadm *ctx, struct account *a, const char *name,
 	    str_eq_icase(name, "userdir"))
 		return account_set_userdir(a, value, err);
 	if (str_eq_icase(name, "userPassword") ||
-	    str_eq_icase(name, "password") || str_eq_icase(name, "authPassword"))
+	    str_eq_icase(name, "password") ||
+	    str_eq_icase(name, "authPassword"))
 		return err_set(err, ERR_PARAMS,
 			       "%s: passwords are set with -p, never stored "
 			       "as properties",

@@ -299,7 +299,8 @@ test_record_corrupt(void **state)
 	expect_corrupt(HEAD "password: secret text\n",
 		       "line 4: invalid password hash");
 	expect_corrupt(HEAD "password: *0\n", "line 4: invalid password hash");
-	expect_corrupt(HEAD "scram-sha-1: SCRAM-SHA-1$4096:c2FsdA==$AA==:AA==\n",
+	expect_corrupt(HEAD "scram-sha-1: "
+			    "SCRAM-SHA-1$4096:c2FsdA==$AA==:AA==\n",
 		       "line 4: invalid SCRAM-SHA-1 stored keys");
 	expect_corrupt(HEAD "scram-sha-256: SCRAM-SHA-1$1:c2FsdA==$"
 			    "AAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
@@ -481,8 +482,8 @@ test_scram_parse(void **state)
 	(void)state;
 	assert_int_equal(
 		scram_keys_parse(SCRAM_SHA_1,
-				 "SCRAM-SHA-1$4096:c2FsdA==$AAAAAAAAAAAAAAAAAAAA"
-				 "AAAAAAA=:AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+				 "SCRAM-SHA-1$4096:c2FsdA==$AAAAAAAAAAAAAAAA"
+				 "AAAAAAAAAAA=:AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 				 &k, &err),
 		0);
 	assert_int_equal(k.salt_len, 4);
@@ -524,8 +525,9 @@ test_cram_md5(void **state)
 	memset(long_key, 0xaa, 80);
 	cram_md5_secret(long_key, 80, secret);
 	assert_true(cram_md5_response(
-		secret, "Test Using Larger Than Block-Size Key - Hash Key First",
-		54, digest));
+		secret,
+		"Test Using Larger Than Block-Size Key - Hash Key First", 54,
+		digest));
 	hex_encode(digest, sizeof(digest), hex);
 	assert_string_equal(hex, "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd");
 	assert_false(cram_md5_secret_valid("xyz"));

@@ -652,7 +652,8 @@ test_killed_writers(void **state)
 
 	assert_int_equal(add(f, "kill@x.org", "k@x.org", false, &err), 0);
 	for (int round = 0; round < 40; round++) {
-		struct timespec ts = { 0, (long)(rand_r(&seed) % 20000) * 1000 };
+		struct timespec ts = { 0,
+				       (long)(rand_r(&seed) % 20000) * 1000 };
 		pid_t pid = fork();
 		int status;
 

@@ -34,8 +34,9 @@ expect_error(const char *text, const char *msg)
 	struct ms_config *cfg = NULL;
 	struct err err;
 
-	assert_int_equal(
-		config_load_data("ms.conf", text, strlen(text), &cfg, &err), -1);
+	assert_int_equal(config_load_data("ms.conf", text, strlen(text), &cfg,
+					  &err),
+			 -1);
 	assert_null(cfg);
 	assert_string_equal(err.msg, msg);
 	assert_null(strchr(err.msg, '\n'));
@@ -112,7 +113,8 @@ static const char valid_conf[] =
 	"  <login_disabled>false</login_disabled>\n"
 	"  <domain>Example.COM</domain>\n"
 	"  <data_dir>/srv/coffer/</data_dir>\n"
-	"  <imap_host>127.0.0.1:1143 [::1]:1144 ::1 /run/imap.sock</imap_host>\n"
+	"  <imap_host>127.0.0.1:1143 [::1]:1144 ::1 /run/imap.sock"
+	"</imap_host>\n"
 	"  <imap_host>localhost</imap_host>\n"
 	"  <imap_port>10143</imap_port>\n"
 	"  <lmtp_host>127.0.0.1</lmtp_host>\n"

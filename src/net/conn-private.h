@@ -97,7 +97,6 @@ struct conn {
 	bool out_blocked; /* last write would block: wait for the socket */
 	bool flush_close; /* close once output is sent */
 	bool implicit_tls;
-	bool in_run;
 
 	/* constant after accept */
 	uint16_t peer_port, local_port;

@@ -187,9 +187,7 @@ conn_deliver(struct conn *c, unsigned events)
 	c->held = 0;
 	if (events == 0 || c->flush_close)
 		return;
-	c->in_run = true;
 	c->handler->run(c, events, c->ctx);
-	c->in_run = false;
 }
 
 static void

@@ -187,23 +187,26 @@ net_server__wake(struct net_server *srv)
 }
 
 void
-net_server_stop(struct net_server *srv, unsigned timeout_ms)
+net_server_stop_async(struct net_server *srv, unsigned timeout_ms)
 {
 	pthread_mutex_lock(&srv->lock);
 	if (srv->phase == NET_PHASE_CREATED) {
 		/* never ran: nothing to finish; run() will return at once */
 		srv->phase = NET_PHASE_STOPPED;
 		atomic_store(&srv->stopping, true);
-		pthread_mutex_unlock(&srv->lock);
-		return;
-	}
-	if (!srv->stop_requested) {
+		pthread_cond_broadcast(&srv->cond);
+	} else if (!srv->stop_requested) {
 		srv->stop_requested = true;
 		srv->stop_timeout_ms = timeout_ms;
 	}
 	pthread_mutex_unlock(&srv->lock);
 	net_server__wake(srv);
+}
 
+void
+net_server_stop(struct net_server *srv, unsigned timeout_ms)
+{
+	net_server_stop_async(srv, timeout_ms);
 	pthread_mutex_lock(&srv->lock);
 	while (srv->phase != NET_PHASE_STOPPED)
 		pthread_cond_wait(&srv->cond, &srv->lock);

@@ -80,6 +80,10 @@ void net_server_run(struct net_server *srv);
    and returns when net_server_run() has finished. Any thread except the
    server's own dispatcher and workers. */
 void net_server_stop(struct net_server *srv, unsigned timeout_ms);
+/* Starts the same graceful stop without waiting for it; net_server_run()
+   returns when it is done. Any thread, including workers (an
+   administrative command). */
+void net_server_stop_async(struct net_server *srv, unsigned timeout_ms);
 /* True once a stop has begun. Any thread. */
 bool net_server_stopping(const struct net_server *srv);
 

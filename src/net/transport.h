@@ -9,7 +9,11 @@
  * or TLS, which runs OpenSSL directly on the socket (so TLS is always at the
  * bottom). A layer above TLS, such as IMAP COMPRESS=DEFLATE (RFC 4978
  * section 3: compress first, then encrypt; reversed when reading), is stacked
- * with conn__push_transport(): it keeps `lower` and implements
+ * by setting its `lower` to the connection's current top transport and
+ * making it the new top. The helper doing that belongs with the first such
+ * layer: like the STARTTLS drain it must first send the output buffered
+ * under the old stack (the tagged OK of COMPRESS goes out uncompressed).
+ * The layer keeps `lower` and implements
  *
  *   read:    return inflated bytes it holds, else read from `lower` into a
  *            small buffer of its own and inflate; pass WANT_* through;

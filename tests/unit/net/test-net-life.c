@@ -217,6 +217,47 @@ test_graceful_stop(void **state)
 	free(env);
 }
 
+static void
+stop_from_worker(void *ctx)
+{
+	net_server_stop_async(ctx, 1000);
+}
+
+static void
+test_stop_async_and_before_run(void **state)
+{
+	struct test_env *env = env_new();
+	struct net_server_settings set = { 0 };
+	struct net_server *srv;
+	struct tclient tc;
+	struct err err;
+
+	(void)state;
+	test_env_start(env, NULL, NULL);
+	client_open(env, &tc);
+	assert_int_equal(tclient_send_str(&tc, "line 1\n"), 0);
+	expect_line(&tc, "line 1");
+	/* a worker (an administrative command) asks for the stop */
+	net_server_post(env->srv, stop_from_worker, env->srv);
+	expect_line(&tc, "SHUTDOWN");
+	assert_true(tclient_wait_eof(&tc));
+	tclient_close(&tc);
+	pthread_join(env->thread, NULL); /* run() returned by itself */
+	net_server_destroy(&env->srv);
+	assert_int_equal(atomic_load(&env->destroyed), 1);
+	pthread_mutex_destroy(&env->wake_lock);
+	pthread_mutex_destroy(&env->reason_lock);
+	free(env);
+
+	/* stopped before it ran: run() returns at once */
+	srv = net_server_create(&set, &err);
+	assert_non_null(srv);
+	net_server_stop(srv, 1000);
+	assert_true(net_server_stopping(srv));
+	net_server_run(srv);
+	net_server_destroy(&srv);
+}
+
 /* --- limits ------------------------------------------------------------ */
 
 static void
@@ -410,6 +451,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wakeup_foreign_thread),
 		cmocka_unit_test(test_graceful_stop),
+		cmocka_unit_test(test_stop_async_and_before_run),
 		cmocka_unit_test(test_max_connections),
 		cmocka_unit_test(test_out_of_descriptors),
 		cmocka_unit_test(test_post_and_watch),

@@ -42,10 +42,14 @@ dispatch_eventfd(struct net_server *srv)
 {
 	uint64_t value;
 
-	/* clear the flag first: a wake after this point writes again */
-	atomic_store(&srv->wake_pending, false);
+	/* Read, then clear the flag: a waker that still saw the flag set
+	   queued its work before this point, and housekeeping() after this
+	   batch picks it up; any later waker writes the eventfd again.
+	   An exchange, not a store: reading the waker's write orders its
+	   queued work before ours. */
 	if (read(srv->evfd, &value, sizeof(value)) < 0 && errno != EAGAIN)
 		i_panic("read(eventfd) failed: %m");
+	(void)atomic_exchange(&srv->wake_pending, false);
 }
 
 static void

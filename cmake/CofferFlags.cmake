@@ -6,9 +6,14 @@ add_compile_options(
     -Wall -Wextra -Werror
     -Wformat=2 -Wshadow -Wpointer-arith -Wstrict-prototypes
     -Wmissing-prototypes -Wvla -Wwrite-strings -Wundef
-    -Wno-unused-parameter -Wno-format-truncation
+    -Wno-unused-parameter
     -fno-strict-aliasing
 )
+
+if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
+    # truncation by snprintf is deliberate where it is used
+    add_compile_options(-Wno-format-truncation)
+endif()
 
 if(CMAKE_BUILD_TYPE STREQUAL "Release")
     add_compile_options(-O2)

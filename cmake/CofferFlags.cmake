@@ -14,6 +14,11 @@ if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
     add_compile_options(-Wno-format-truncation)
 endif()
 
+if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
+    # truncation by snprintf is deliberate where it is used
+    add_compile_options(-Wno-format-truncation)
+endif()
+
 if(CMAKE_BUILD_TYPE STREQUAL "Release")
     add_compile_options(-O2)
     add_compile_definitions(NDEBUG)

@@ -9,11 +9,6 @@ add_compile_options(
     -Wno-unused-parameter
     -fno-strict-aliasing
 )
-# gcc only: clang does not know the option and -Werror rejects it.
-if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
-    add_compile_options(-Wno-format-truncation)
-endif()
-
 if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
     # truncation by snprintf is deliberate where it is used
     add_compile_options(-Wno-format-truncation)

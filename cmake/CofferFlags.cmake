@@ -9,6 +9,7 @@ add_compile_options(
     -Wno-unused-parameter
     -fno-strict-aliasing
 )
+
 if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
     # truncation by snprintf is deliberate where it is used
     add_compile_options(-Wno-format-truncation)

@@ -32,20 +32,20 @@ static const struct {
 	const char *name;
 	bool repeatable;
 } record_keys[KEY_COUNT] = {
-	[KEY_USERID] = { "userid", false },
-	[KEY_STATUS] = { "status", false },
-	[KEY_PASSWORD] = { "password", false },
-	[KEY_SCRAM_SHA1] = { "scram-sha-1", false },
-	[KEY_SCRAM_SHA256] = { "scram-sha-256", false },
-	[KEY_CRAM_MD5] = { "cram-md5", false },
-	[KEY_ALIAS] = { "alias", true },
-	[KEY_QUOTA] = { "quota", false },
-	[KEY_SERVICE_IMAP] = { "service-imap", false },
-	[KEY_SERVICE_POP] = { "service-pop", false },
-	[KEY_SERVICE_SIEVE] = { "service-sieve", false },
-	[KEY_EXPIRATION] = { "expiration", true },
-	[KEY_USERDIR] = { "userdir", false },
-	[KEY_PROP] = { "prop", true },
+    [KEY_USERID] = {"userid", false},
+    [KEY_STATUS] = {"status", false},
+    [KEY_PASSWORD] = {"password", false},
+    [KEY_SCRAM_SHA1] = {"scram-sha-1", false},
+    [KEY_SCRAM_SHA256] = {"scram-sha-256", false},
+    [KEY_CRAM_MD5] = {"cram-md5", false},
+    [KEY_ALIAS] = {"alias", true},
+    [KEY_QUOTA] = {"quota", false},
+    [KEY_SERVICE_IMAP] = {"service-imap", false},
+    [KEY_SERVICE_POP] = {"service-pop", false},
+    [KEY_SERVICE_SIEVE] = {"service-sieve", false},
+    [KEY_EXPIRATION] = {"expiration", true},
+    [KEY_USERDIR] = {"userdir", false},
+    [KEY_PROP] = {"prop", true},
 };
 
 static const char *
@@ -55,8 +55,7 @@ access_name(enum config_access access)
 }
 
 int
-account_record_format(const struct account *a, struct buf *out,
-		      struct err *err)
+account_record_format(const struct account *a, struct buf *out, struct err *err)
 {
 	size_t start = out->len;
 	struct account *check;
@@ -91,8 +90,8 @@ account_record_format(const struct account *a, struct buf *out,
 		buf_printf(out, "prop: %s=%s\n", a->props.v[i].name,
 			   a->props.v[i].value);
 	/* One validator for both directions: what we write must read. */
-	check = account_record_parse(out->data + start, out->len - start,
-				     &perr);
+	check =
+	    account_record_parse(out->data + start, out->len - start, &perr);
 	if (check == NULL) {
 		buf_truncate(out, start);
 		return err_set(err, ERR_PARAMS, "invalid account %s: %s",
@@ -202,8 +201,7 @@ parse_field(struct parse *p, enum record_key key, const char *value)
 	case KEY_CRAM_MD5:
 		return parse_secret(p, key, value);
 	case KEY_ALIAS:
-		if (!account_userid_valid(value) ||
-		    account_has_alias(a, value))
+		if (!account_userid_valid(value) || account_has_alias(a, value))
 			return bad(p, "invalid or repeated alias");
 		if (strcmp(value, a->userid) == 0)
 			return bad(p, "the userid is listed as an alias");
@@ -223,12 +221,11 @@ parse_field(struct parse *p, enum record_key key, const char *value)
 		return parse_service(p, CONFIG_SERVICE_SIEVE, value);
 	case KEY_EXPIRATION:
 		return account_add_expiration(a, value, &err) < 0
-			       ? bad(p, err.msg)
-			       : 0;
+			   ? bad(p, err.msg)
+			   : 0;
 	case KEY_USERDIR:
-		return account_set_userdir(a, value, &err) < 0
-			       ? bad(p, err.msg)
-			       : 0;
+		return account_set_userdir(a, value, &err) < 0 ? bad(p, err.msg)
+							       : 0;
 	case KEY_PROP:
 		return parse_prop(p, value);
 	case KEY_COUNT:
@@ -272,7 +269,7 @@ line_chars_ok(const char *line, size_t len)
 struct account *
 account_record_parse(const void *data, size_t len, struct err *err)
 {
-	struct parse p = { .err = err };
+	struct parse p = {.err = err};
 	const char *s = data, *end = s + len;
 	char line[ACCOUNT_RECORD_LINE_MAX + 1];
 
@@ -312,8 +309,7 @@ account_record_parse(const void *data, size_t len, struct err *err)
 			goto fail;
 		}
 	}
-	if (p.line == 0 || p.seen[KEY_USERID] == 0 ||
-	    p.seen[KEY_STATUS] == 0) {
+	if (p.line == 0 || p.seen[KEY_USERID] == 0 || p.seen[KEY_STATUS] == 0) {
 		err_set(err, ERR_CORRUPT, "userid or status missing");
 		goto fail;
 	}

@@ -11,10 +11,20 @@
 /* Property names that are account fields (or secrets) and therefore not
    free properties; msadm maps the M-Box attribute names to the fields. */
 static const char *const reserved_props[] = {
-	"mailLocalAddress", "mboxMessageSizeQuota",
-	"isodeMboxMailExpirationPolicy", "mboxRootUserDir", "userPassword",
-	"password", "uid", "inetUserStatus", "quota", "expiration",
-	"userdir", "alias", "status", "authPassword",
+    "mailLocalAddress",
+    "mboxMessageSizeQuota",
+    "isodeMboxMailExpirationPolicy",
+    "mboxRootUserDir",
+    "userPassword",
+    "password",
+    "uid",
+    "inetUserStatus",
+    "quota",
+    "expiration",
+    "userdir",
+    "alias",
+    "status",
+    "authPassword",
 };
 
 struct account *
@@ -52,13 +62,12 @@ account_dup(const struct account *src)
 	a->quota_kib = src->quota_kib;
 	memcpy(a->service, src->service, sizeof(a->service));
 	for (size_t i = 0; i < src->expiration.n; i++)
-		vec_push(&a->expiration,
-			 pool_strdup(p, src->expiration.v[i]));
+		vec_push(&a->expiration, pool_strdup(p, src->expiration.v[i]));
 	a->userdir = dup_opt(p, src->userdir);
 	for (size_t i = 0; i < src->props.n; i++) {
 		struct account_prop prop = {
-			pool_strdup(p, src->props.v[i].name),
-			pool_strdup(p, src->props.v[i].value),
+		    pool_strdup(p, src->props.v[i].name),
+		    pool_strdup(p, src->props.v[i].value),
 		};
 		vec_push(&a->props, prop);
 	}
@@ -96,9 +105,12 @@ const char *
 account_status_name(enum account_status status)
 {
 	switch (status) {
-	case ACCOUNT_ENABLED: return "enabled";
-	case ACCOUNT_DISABLED: return "disabled";
-	case ACCOUNT_MIGRATING: return "migrating";
+	case ACCOUNT_ENABLED:
+		return "enabled";
+	case ACCOUNT_DISABLED:
+		return "disabled";
+	case ACCOUNT_MIGRATING:
+		return "migrating";
 	}
 	return "?";
 }
@@ -107,7 +119,9 @@ bool
 account_status_parse(const char *name, enum account_status *status_r)
 {
 	static const enum account_status all[] = {
-		ACCOUNT_ENABLED, ACCOUNT_DISABLED, ACCOUNT_MIGRATING,
+	    ACCOUNT_ENABLED,
+	    ACCOUNT_DISABLED,
+	    ACCOUNT_MIGRATING,
 	};
 
 	for (size_t i = 0; i < N_ELEMENTS(all); i++) {
@@ -158,8 +172,7 @@ account_canonicalize(const struct ms_config *cfg, const char *name,
 	if (at == NULL) {
 		/* RFC 5321 section 4.5.3.1.1 bounds the local part */
 		if (len > MAILADDR_LOCAL_MAX)
-			return err_set(err, ERR_PARAMS,
-				       "user name too long");
+			return err_set(err, ERR_PARAMS, "user name too long");
 		n = snprintf(out, out_size, "%s@%s", name,
 			     config_domain_for_local_addr(cfg, local_addr));
 	} else {
@@ -172,8 +185,7 @@ account_canonicalize(const struct ms_config *cfg, const char *name,
 		char shown[128];
 
 		str_escape_log(shown, sizeof(shown), name, MIN(len, 64));
-		return err_set(err, ERR_PARAMS, "invalid user name: %s",
-			       shown);
+		return err_set(err, ERR_PARAMS, "invalid user name: %s", shown);
 	}
 	return 0;
 }
@@ -258,8 +270,8 @@ account_add_prop(struct account *a, const char *name, const char *value,
 			       "invalid or reserved property name: %.64s",
 			       name);
 	if (!text_valid(value, ACCOUNT_PROP_VALUE_MAX))
-		return err_set(err, ERR_PARAMS,
-			       "invalid value of property %s", name);
+		return err_set(err, ERR_PARAMS, "invalid value of property %s",
+			       name);
 	if (a->props.n >= ACCOUNT_MAX_PROPS)
 		return err_set(err, ERR_LIMIT,
 			       "too many properties (at most %d)",
@@ -287,8 +299,7 @@ account_remove_prop(struct account *a, const char *name)
 }
 
 int
-account_add_expiration(struct account *a, const char *policy,
-		       struct err *err)
+account_add_expiration(struct account *a, const char *policy, struct err *err)
 {
 	if (!text_valid(policy, ACCOUNT_PROP_VALUE_MAX) ||
 	    !config_expiration_policy_valid(policy))

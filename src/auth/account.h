@@ -115,8 +115,7 @@ unsigned account_remove_prop(struct account *a, const char *name);
 int account_add_expiration(struct account *a, const char *policy,
 			   struct err *err);
 /* Sets the per-user mail root (absolute path), or clears it with NULL. */
-int account_set_userdir(struct account *a, const char *path,
-			struct err *err);
+int account_set_userdir(struct account *a, const char *path, struct err *err);
 int account_set_quota(struct account *a, uint64_t kib, struct err *err);
 /* Validates a property name (letters, digits, '-', '_', '.', ';'). */
 bool account_prop_name_valid(const char *name);

@@ -50,7 +50,7 @@ void
 cram_md5_secret(const char *password, size_t len,
 		char out[CRAM_MD5_SECRET_HEX_LEN + 1])
 {
-	uint8_t key[HMAC_BLOCK] = { 0 }, contexts[32];
+	uint8_t key[HMAC_BLOCK] = {0}, contexts[32];
 
 	/* RFC 2104 section 2: keys longer than B bytes are hashed first;
 	   shorter keys are padded with zeros. */

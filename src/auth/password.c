@@ -13,9 +13,8 @@
 
 /* A yescrypt hash with the default cost, used to spend the same time on
    logins that cannot succeed. */
-static const char dummy_hash[] =
-	"$y$j9T$f3yH7Askqq03/D87ucuDg/$"
-	"siJRXFoh1v3NaOxn00DmzLDsdm70WMp322S6UDdyRFD";
+static const char dummy_hash[] = "$y$j9T$f3yH7Askqq03/D87ucuDg/$"
+				 "siJRXFoh1v3NaOxn00DmzLDsdm70WMp322S6UDdyRFD";
 
 #define PASSWORD_HASH_MAX 512
 
@@ -92,8 +91,8 @@ set_scram(struct account *a, enum scram_hash hash, const struct buf *norm,
 	int ret = 0;
 
 	rand_bytes(salt, sizeof(salt));
-	if (scram_keys_compute(hash, norm->data, norm->len, salt,
-			       sizeof(salt), iterations, &keys, err) < 0)
+	if (scram_keys_compute(hash, norm->data, norm->len, salt, sizeof(salt),
+			       iterations, &keys, err) < 0)
 		return -1;
 	if (scram_keys_format(&keys, &out) < 0)
 		ret = err_set(err, ERR_INTERNAL, "SCRAM key formatting failed");
@@ -110,8 +109,8 @@ password_set(struct account *a, const char *password,
 	     struct err *err)
 {
 	uint32_t iterations = opts->scram_iterations != 0
-				      ? opts->scram_iterations
-				      : SCRAM_DEFAULT_ITERATIONS;
+				  ? opts->scram_iterations
+				  : SCRAM_DEFAULT_ITERATIONS;
 	size_t len = strlen(password);
 	struct buf hash = BUF_INIT, norm = BUF_INIT;
 	char cram[CRAM_MD5_SECRET_HEX_LEN + 1];
@@ -129,8 +128,8 @@ password_set(struct account *a, const char *password,
 	if (scram_normalize_password(password, &norm) < 0) {
 		*warning_r = "the password is not valid for SCRAM (SASLprep "
 			     "refused it); SCRAM logins will fail";
-	} else if (set_scram(a, SCRAM_SHA_1, &norm, iterations,
-			     &a->scram_sha1, err) < 0 ||
+	} else if (set_scram(a, SCRAM_SHA_1, &norm, iterations, &a->scram_sha1,
+			     err) < 0 ||
 		   set_scram(a, SCRAM_SHA_256, &norm, iterations,
 			     &a->scram_sha256, err) < 0) {
 		password_clear(a);

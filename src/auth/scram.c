@@ -58,8 +58,7 @@ scram_hmac(enum scram_hash hash, const void *key, size_t key_len,
 }
 
 size_t
-scram_digest(enum scram_hash hash, const void *data, size_t len,
-	     uint8_t *out)
+scram_digest(enum scram_hash hash, const void *data, size_t len, uint8_t *out)
 {
 	unsigned int out_len = 0;
 
@@ -78,8 +77,8 @@ scram_keys_compute(enum scram_hash hash, const void *password,
 	size_t len = scram_key_len(hash);
 	int ret = 0;
 
-	if (salt_len == 0 || salt_len > SCRAM_MAX_SALT_LEN ||
-	    iterations == 0 || iterations > SCRAM_MAX_ITERATIONS)
+	if (salt_len == 0 || salt_len > SCRAM_MAX_SALT_LEN || iterations == 0 ||
+	    iterations > SCRAM_MAX_ITERATIONS)
 		return err_set(err, ERR_PARAMS, "invalid SCRAM parameters");
 	memset(keys_r, 0, sizeof(*keys_r));
 	keys_r->hash = hash;
@@ -89,11 +88,11 @@ scram_keys_compute(enum scram_hash hash, const void *password,
 	keys_r->key_len = len;
 	/* RFC 5802 section 2.2: Hi() is PBKDF2 with HMAC as the PRF and
 	   dkLen = the output length of H(). */
-	if (PKCS5_PBKDF2_HMAC(password, (int)password_len, salt,
-			      (int)salt_len, (int)iterations, scram_md(hash),
-			      (int)len, salted) != 1 ||
+	if (PKCS5_PBKDF2_HMAC(password, (int)password_len, salt, (int)salt_len,
+			      (int)iterations, scram_md(hash), (int)len,
+			      salted) != 1 ||
 	    scram_hmac(hash, salted, len, "Client Key", 10, client_key) !=
-		    len ||
+		len ||
 	    scram_digest(hash, client_key, len, keys_r->stored_key) != len ||
 	    scram_hmac(hash, salted, len, "Server Key", 10,
 		       keys_r->server_key) != len)
@@ -119,8 +118,8 @@ scram_keys_format(const struct scram_keys *keys, struct buf *out)
 
 /* Decodes base64 s[0..len) into exactly/at most the given size. */
 static bool
-decode_field(const char *s, size_t len, uint8_t *out, size_t min,
-	     size_t max, size_t *len_r)
+decode_field(const char *s, size_t len, uint8_t *out, size_t min, size_t max,
+	     size_t *len_r)
 {
 	struct buf b = BUF_INIT;
 	bool ok;
@@ -136,8 +135,8 @@ decode_field(const char *s, size_t len, uint8_t *out, size_t min,
 }
 
 int
-scram_keys_parse(enum scram_hash hash, const char *s,
-		 struct scram_keys *keys_r, struct err *err)
+scram_keys_parse(enum scram_hash hash, const char *s, struct scram_keys *keys_r,
+		 struct err *err)
 {
 	const char *name = scram_hash_name(hash);
 	size_t name_len = strlen(name), klen = scram_key_len(hash), n;

@@ -147,8 +147,7 @@ write_temp(int dirfd, const void *data, size_t len, char *tmp, size_t size,
 
 	unique_name(uniq, sizeof(uniq));
 	snprintf(tmp, size, ".tmp.%s", uniq);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0600);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set_errno(err, "open", tmp);
 	if (write_full(fd, data, len) < 0 || fdatasync(fd) < 0) {
@@ -202,8 +201,8 @@ userdb_local_fs_replace(int dirfd, const char *leaf, const void *data,
 }
 
 int
-userdb_local_fs_read(int dirfd, const char *leaf, size_t max,
-		     struct buf *out, struct err *err)
+userdb_local_fs_read(int dirfd, const char *leaf, size_t max, struct buf *out,
+		     struct err *err)
 {
 	struct err rerr;
 
@@ -234,7 +233,7 @@ userdb_local_fs_unlink(int dirfd, const char *leaf, struct err *err)
 static int
 try_lock(struct local_lock *lock, struct err *err)
 {
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	struct stat st_fd, st_path;
 
 	lock->fd = openat(lock->dirfd, lock->name,
@@ -256,7 +255,7 @@ try_lock(struct local_lock *lock, struct err *err)
 	/* A deleter may have unlinked the file we locked: retry then. */
 	if (fstat(lock->fd, &st_fd) < 0 ||
 	    fstatat(lock->dirfd, lock->name, &st_path, AT_SYMLINK_NOFOLLOW) <
-		    0 ||
+		0 ||
 	    st_fd.st_ino != st_path.st_ino || st_fd.st_dev != st_path.st_dev) {
 		close(lock->fd);
 		lock->fd = -1;
@@ -267,11 +266,10 @@ try_lock(struct local_lock *lock, struct err *err)
 
 int
 userdb_local_fs_lock(const struct local_db *ldb, const char *userid,
-		     unsigned wait_ms, struct local_lock *lock,
-		     struct err *err)
+		     unsigned wait_ms, struct local_lock *lock, struct err *err)
 {
 	uint64_t deadline = time_mono_ms() + wait_ms;
-	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	struct timespec pause = {0, 5 * 1000 * 1000};
 	struct local_path p;
 	int ret;
 

@@ -42,8 +42,8 @@ read_owner(int dirfd, const char *name, const char *leaf, char *owner,
 	   struct err *err)
 {
 	struct buf b = BUF_INIT;
-	int ret = userdb_local_fs_read(dirfd, leaf, ACCOUNT_USERID_MAX + 1,
-				       &b, err);
+	int ret =
+	    userdb_local_fs_read(dirfd, leaf, ACCOUNT_USERID_MAX + 1, &b, err);
 
 	if (ret == -1 && err->code == ERR_CORRUPT)
 		ret = err_set(err, ERR_CORRUPT, "name claim of %s is damaged",
@@ -94,8 +94,7 @@ claim_is_live(const struct local_db *ldb, const char *name, const char *cur,
    interrupted writer. 1 taken, 0 retry, -1 error (ERR_EXISTS if live). */
 static int
 take_over(const struct local_db *ldb, int dirfd, const char *name,
-	  const char *leaf, const char *cur, const char *owner,
-	  struct err *err)
+	  const char *leaf, const char *cur, const char *owner, struct err *err)
 {
 	char again[ACCOUNT_USERID_MAX + 1], text[ACCOUNT_USERID_MAX + 2];
 	struct local_lock lock;
@@ -112,18 +111,18 @@ take_over(const struct local_db *ldb, int dirfd, const char *name,
 	live = claim_is_live(ldb, name, cur, err);
 	if (live != 0) {
 		userdb_local_fs_unlock(&lock, false);
-		return live < 0 ? -1
-				: err_set(err, ERR_EXISTS,
-					  "%s is already used by %s", name,
-					  cur);
+		return live < 0
+			   ? -1
+			   : err_set(err, ERR_EXISTS,
+				     "%s is already used by %s", name, cur);
 	}
 	ret = read_owner(dirfd, name, leaf, again, err);
 	if (ret == 1 && strcmp(again, cur) == 0) {
 		claim_text(owner, text, sizeof(text));
 		ret = userdb_local_fs_replace(dirfd, leaf, text, strlen(text),
 					      err) < 0
-			      ? -1
-			      : 1;
+			  ? -1
+			  : 1;
 	} else if (ret >= 0) {
 		ret = 0; /* changed or gone meanwhile */
 	}
@@ -189,11 +188,11 @@ userdb_local_names_move(const struct local_db *ldb, const char *name,
 	ret = read_owner(dirfd, name, p.leaf, cur, err);
 	if (ret >= 0 && (ret == 0 || strcmp(cur, old_owner) == 0)) {
 		claim_text(new_owner, text, sizeof(text));
-		ret = userdb_local_fs_replace(dirfd, p.leaf, text,
-					      strlen(text), err);
+		ret = userdb_local_fs_replace(dirfd, p.leaf, text, strlen(text),
+					      err);
 	} else if (ret > 0) {
-		ret = err_set(err, ERR_EXISTS, "%s is already used by %s",
-			      name, cur);
+		ret = err_set(err, ERR_EXISTS, "%s is already used by %s", name,
+			      cur);
 	}
 	close(dirfd);
 	return ret < 0 ? -1 : 0;

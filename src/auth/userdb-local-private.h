@@ -47,8 +47,7 @@ struct local_lock {
 
 /* Encodes one name part as a file name: [a-z0-9_+=@-] and '.' (not
    first) are kept, anything else becomes %XX. */
-int userdb_local_fs_encode(const char *s, size_t len, char *out,
-			   size_t size);
+int userdb_local_fs_encode(const char *s, size_t len, char *out, size_t size);
 /* Reverses the encoding into out; false if s is not an encoding. */
 bool userdb_local_fs_decode(const char *s, char *out, size_t size);
 /* The directory and file name of a canonical name in a tree. */

@@ -43,8 +43,8 @@ userdb_local_read(const struct local_db *ldb, const char *userid,
 	dirfd = userdb_local_fs_open_dir(&p, false, err);
 	if (dirfd < 0)
 		return err->code == ERR_NOTFOUND ? 0 : -1;
-	ret = userdb_local_fs_read(dirfd, p.leaf, ACCOUNT_RECORD_MAX, &data,
-				   err);
+	ret =
+	    userdb_local_fs_read(dirfd, p.leaf, ACCOUNT_RECORD_MAX, &data, err);
 	close(dirfd);
 	if (ret == 1) {
 		*acct_r = account_record_parse(data.data, data.len, err);
@@ -103,8 +103,8 @@ write_record(const struct local_db *ldb, const struct account *acct,
 	if (dirfd < 0)
 		goto out;
 	if (create) {
-		ret = userdb_local_fs_create(dirfd, p.leaf, data.data,
-					     data.len, err);
+		ret = userdb_local_fs_create(dirfd, p.leaf, data.data, data.len,
+					     err);
 		if (ret > 0)
 			ret = err_set(err, ERR_EXISTS, "account %s exists",
 				      acct->userid);
@@ -215,8 +215,8 @@ local_add(struct userdb *db, const struct account *acct, bool overwrite,
 	if (ret == 0)
 		ret = userdb_local_read(ldb, acct->userid, &old, err);
 	if (ret > 0 && !overwrite)
-		ret = err_set(err, ERR_EXISTS, "account %s exists",
-			      acct->userid);
+		ret =
+		    err_set(err, ERR_EXISTS, "account %s exists", acct->userid);
 	else if (ret > 0)
 		ret = replace_record(ldb, old, acct, err);
 	else if (ret == 0)
@@ -257,8 +257,7 @@ local_update(struct userdb *db, const char *userid, userdb_update_fn *fn,
 }
 
 static int
-unlink_record(const struct local_db *ldb, const char *userid,
-	      struct err *err)
+unlink_record(const struct local_db *ldb, const char *userid, struct err *err)
 {
 	struct local_path p;
 	int dirfd, ret;
@@ -338,8 +337,7 @@ rename_locked(const struct local_db *ldb, const char *old_userid,
 	if (ret > 0)
 		ret = userdb_local_read(ldb, new_userid, &taken, err);
 	if (ret > 0)
-		ret = err_set(err, ERR_EXISTS, "account %s exists",
-			      new_userid);
+		ret = err_set(err, ERR_EXISTS, "account %s exists", new_userid);
 	if (ret < 0)
 		goto out;
 	/* renaming an account to one of its own aliases */
@@ -375,8 +373,8 @@ out:
 }
 
 static int
-local_rename(struct userdb *db, const char *old_userid,
-	     const char *new_userid, struct err *err)
+local_rename(struct userdb *db, const char *old_userid, const char *new_userid,
+	     struct err *err)
 {
 	struct local_db *ldb = local_db(db);
 	struct local_lock first, second;
@@ -418,8 +416,8 @@ list_domain(int usersfd, const char *dir_name, const char *domain,
 	fd = openat(usersfd, dir_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR
-			       ? 0
-			       : err_set_errno(err, "open", dir_name);
+			   ? 0
+			   : err_set_errno(err, "open", dir_name);
 	d = fdopendir(fd);
 	if (d == NULL) {
 		close(fd);
@@ -484,15 +482,15 @@ local_close(struct userdb *db)
 }
 
 static const struct userdb_vfuncs local_vfuncs = {
-	.name = "local",
-	.close = local_close,
-	.lookup = local_lookup,
-	.add = local_add,
-	.update = local_update,
-	.remove = local_remove,
-	.rename = local_rename,
-	.list = local_list,
-	.location = local_location,
+    .name = "local",
+    .close = local_close,
+    .lookup = local_lookup,
+    .add = local_add,
+    .update = local_update,
+    .remove = local_remove,
+    .rename = local_rename,
+    .list = local_list,
+    .location = local_location,
 };
 
 /* Creates the tree and its VERSION file, or checks the version. */
@@ -515,14 +513,14 @@ check_version(const struct local_db *ldb, struct err *err)
 	rootfd = open(ldb->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return errno == ENOENT && !ldb->create
-			       ? 0
-			       : err_set_errno(err, "open", ldb->root);
+			   ? 0
+			   : err_set_errno(err, "open", ldb->root);
 	ret = userdb_local_fs_read(rootfd, "VERSION", 256, &data, err);
 	if (ret == 0 && ldb->create)
 		ret = userdb_local_fs_create(rootfd, "VERSION", version,
 					     strlen(version), err) < 0
-			      ? -1
-			      : 0;
+			  ? -1
+			  : 0;
 	else if (ret > 0 && (data.len != strlen(version) ||
 			     memcmp(data.data, version, data.len) != 0))
 		ret = err_set(err, ERR_CORRUPT,

@@ -80,13 +80,14 @@ userdb_delete(struct userdb *db, const char *userid, struct err *err)
 }
 
 int
-userdb_rename(struct userdb *db, const char *old_userid,
-	      const char *new_userid, struct err *err)
+userdb_rename(struct userdb *db, const char *old_userid, const char *new_userid,
+	      struct err *err)
 {
 	if (check_name(old_userid, err) < 0 || check_name(new_userid, err) < 0)
 		return -1;
 	if (strcmp(old_userid, new_userid) == 0)
-		return err_set(err, ERR_PARAMS, "old and new user id are the "
+		return err_set(err, ERR_PARAMS,
+			       "old and new user id are the "
 			       "same");
 	return db->v->rename(db, old_userid, new_userid, err);
 }

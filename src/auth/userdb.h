@@ -41,8 +41,8 @@ void userdb_close(struct userdb **db);
 /* Looks a canonical user id or alias up. Returns 1 and a new account in
    *acct_r (account_destroy() it), 0 if there is no such name, -1 on
    error (ERR_CORRUPT for a damaged record). */
-int userdb_lookup(struct userdb *db, const char *name,
-		  struct account **acct_r, struct err *err);
+int userdb_lookup(struct userdb *db, const char *name, struct account **acct_r,
+		  struct err *err);
 
 /* Creates an account with its aliases. Fails with ERR_EXISTS if the user
    id exists (unless overwrite: then the record is replaced) or if the
@@ -56,10 +56,9 @@ int userdb_add(struct userdb *db, const struct account *acct, bool overwrite,
    id, and returns 0 (write it) or -1 (abort with its err). Aliases added
    or removed by fn are claimed and released. Fails with ERR_NOTFOUND if
    the account does not exist. Returns 0 or -1. */
-typedef int userdb_update_fn(struct account *acct, void *ctx,
-			     struct err *err);
-int userdb_update(struct userdb *db, const char *userid,
-		  userdb_update_fn *fn, void *ctx, struct err *err);
+typedef int userdb_update_fn(struct account *acct, void *ctx, struct err *err);
+int userdb_update(struct userdb *db, const char *userid, userdb_update_fn *fn,
+		  void *ctx, struct err *err);
 
 /* Deletes an account and releases its names. ERR_NOTFOUND if missing.
    Mail is not touched (that is the store's business). */
@@ -72,8 +71,8 @@ int userdb_rename(struct userdb *db, const char *old_userid,
 		  const char *new_userid, struct err *err);
 
 /* Iterates accounts ordered by domain, then local part, optionally
-   filtered by POSIX extended regular expressions (case-insensitive, unanchored) on the
-   domain and on the local part; NULL matches all. Returns NULL and sets
+   filtered by POSIX extended regular expressions (case-insensitive, unanchored)
+   on the domain and on the local part; NULL matches all. Returns NULL and sets
    err for an invalid expression. */
 struct userdb_iter *userdb_iter_init(struct userdb *db, const char *domain_re,
 				     const char *user_re, struct err *err);

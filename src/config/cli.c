@@ -10,8 +10,8 @@
 void
 cli_usage(const struct cli_spec *spec)
 {
-	fprintf(stderr, "usage: %s [-d] [-c file] [-s label] %s\n",
-		spec->prog, spec->usage);
+	fprintf(stderr, "usage: %s [-d] [-c file] [-s label] %s\n", spec->prog,
+		spec->usage);
 }
 
 static void
@@ -76,8 +76,10 @@ cli_parse(const struct cli_spec *spec, int argc, char **argv,
 		} else if (arg[1] == 'c' || arg[1] == 's') {
 			value = option_value(argc, argv, &i);
 			if (value == NULL || value[0] == '\0') {
-				fprintf(stderr, "%s: option -%c needs a "
-					"value\n", spec->prog, arg[1]);
+				fprintf(stderr,
+					"%s: option -%c needs a "
+					"value\n",
+					spec->prog, arg[1]);
 				cli_usage(spec);
 				return CLI_ERROR;
 			}

@@ -55,7 +55,7 @@ void cli_usage(const struct cli_spec *spec);
 /* Loads the configuration chosen by opts. Warnings go to stderr as
    "<prog>: warning: <text>"; an error is one line "<prog>: <text>".
    Returns 0 or CLI_EXIT_USAGE (nothing should be started then). */
-int cli_load_config(const struct cli_spec *spec,
-		    const struct cli_options *opts, struct ms_config **cfg_r);
+int cli_load_config(const struct cli_spec *spec, const struct cli_options *opts,
+		    struct ms_config **cfg_r);
 
 #endif

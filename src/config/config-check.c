@@ -10,61 +10,55 @@
 #include <string.h>
 
 const struct config_enum_value config_enum_sync_protocol[] = {
-	{ "pop", CONFIG_SYNC_POP3 },	{ "pop3", CONFIG_SYNC_POP3 },
-	{ "pops", CONFIG_SYNC_POP3S },	{ "pop3s", CONFIG_SYNC_POP3S },
-	{ "imap", CONFIG_SYNC_IMAP },	{ "imap4", CONFIG_SYNC_IMAP },
-	{ "imaps", CONFIG_SYNC_IMAPS }, { NULL, 0 },
+    {"pop", CONFIG_SYNC_POP3},	  {"pop3", CONFIG_SYNC_POP3},
+    {"pops", CONFIG_SYNC_POP3S},  {"pop3s", CONFIG_SYNC_POP3S},
+    {"imap", CONFIG_SYNC_IMAP},	  {"imap4", CONFIG_SYNC_IMAP},
+    {"imaps", CONFIG_SYNC_IMAPS}, {NULL, 0},
 };
 
 const struct config_enum_value config_enum_pwcheck[] = {
-	{ "auxprop", CONFIG_PWCHECK_AUXPROP },
-	{ "auxprop-hashed", CONFIG_PWCHECK_AUXPROP_HASHED },
-	{ NULL, 0 },
+    {"auxprop", CONFIG_PWCHECK_AUXPROP},
+    {"auxprop-hashed", CONFIG_PWCHECK_AUXPROP_HASHED},
+    {NULL, 0},
 };
 
 /* "demand" and "hard" are synonyms in the M-Box guide (section 4.1.4). */
 const struct config_enum_value config_enum_tls_check[] = {
-	{ "never", CONFIG_TLS_CHECK_NEVER },
-	{ "allow", CONFIG_TLS_CHECK_ALLOW },
-	{ "try", CONFIG_TLS_CHECK_TRY },
-	{ "demand", CONFIG_TLS_CHECK_DEMAND },
-	{ "hard", CONFIG_TLS_CHECK_DEMAND },
-	{ NULL, 0 },
+    {"never", CONFIG_TLS_CHECK_NEVER}, {"allow", CONFIG_TLS_CHECK_ALLOW},
+    {"try", CONFIG_TLS_CHECK_TRY},     {"demand", CONFIG_TLS_CHECK_DEMAND},
+    {"hard", CONFIG_TLS_CHECK_DEMAND}, {NULL, 0},
 };
 
 const struct config_enum_value config_enum_starttls[] = {
-	{ "no", CONFIG_STARTTLS_NO },
-	{ "false", CONFIG_STARTTLS_NO },
-	{ "0", CONFIG_STARTTLS_NO },
-	{ "yes", CONFIG_STARTTLS_YES },
-	{ "true", CONFIG_STARTTLS_YES },
-	{ "1", CONFIG_STARTTLS_YES },
-	{ "never", CONFIG_TLS_CHECK_NEVER },
-	{ "allow", CONFIG_TLS_CHECK_ALLOW },
-	{ "try", CONFIG_TLS_CHECK_TRY },
-	{ "demand", CONFIG_TLS_CHECK_DEMAND },
-	{ "hard", CONFIG_TLS_CHECK_DEMAND },
-	{ NULL, 0 },
+    {"no", CONFIG_STARTTLS_NO},	       {"false", CONFIG_STARTTLS_NO},
+    {"0", CONFIG_STARTTLS_NO},	       {"yes", CONFIG_STARTTLS_YES},
+    {"true", CONFIG_STARTTLS_YES},     {"1", CONFIG_STARTTLS_YES},
+    {"never", CONFIG_TLS_CHECK_NEVER}, {"allow", CONFIG_TLS_CHECK_ALLOW},
+    {"try", CONFIG_TLS_CHECK_TRY},     {"demand", CONFIG_TLS_CHECK_DEMAND},
+    {"hard", CONFIG_TLS_CHECK_DEMAND}, {NULL, 0},
 };
 
 const struct config_enum_value config_enum_map_method[] = {
-	{ "proxyauth", CONFIG_MAP_PROXYAUTH },
-	{ "emulate", CONFIG_MAP_EMULATE },
-	{ "fallback", CONFIG_MAP_FALLBACK },
-	{ NULL, 0 },
+    {"proxyauth", CONFIG_MAP_PROXYAUTH},
+    {"emulate", CONFIG_MAP_EMULATE},
+    {"fallback", CONFIG_MAP_FALLBACK},
+    {NULL, 0},
 };
 
 const struct config_enum_value config_enum_log_level[] = {
-	{ "crit", LOG_LEVEL_CRIT },	  { "err", LOG_LEVEL_ERR },
-	{ "warning", LOG_LEVEL_WARNING }, { "notice", LOG_LEVEL_NOTICE },
-	{ "info", LOG_LEVEL_INFO },	  { "debug", LOG_LEVEL_DEBUG },
-	{ NULL, 0 },
+    {"crit", LOG_LEVEL_CRIT},
+    {"err", LOG_LEVEL_ERR},
+    {"warning", LOG_LEVEL_WARNING},
+    {"notice", LOG_LEVEL_NOTICE},
+    {"info", LOG_LEVEL_INFO},
+    {"debug", LOG_LEVEL_DEBUG},
+    {NULL, 0},
 };
 
 const struct config_enum_value config_enum_tls_protocol[] = {
-	{ "TLSv1.2", CONFIG_TLS_V1_2 },
-	{ "TLSv1.3", CONFIG_TLS_V1_3 },
-	{ NULL, 0 },
+    {"TLSv1.2", CONFIG_TLS_V1_2},
+    {"TLSv1.3", CONFIG_TLS_V1_3},
+    {NULL, 0},
 };
 
 static bool
@@ -136,14 +130,13 @@ const char *
 config_check_domain(const char *value)
 {
 	return mailaddr_domain_valid(value, strlen(value)) ? NULL
-							    : "a domain name";
+							   : "a domain name";
 }
 
 const char *
 config_check_address(const char *value)
 {
-	return mailaddr_valid(value, strlen(value)) ? NULL
-						     : "a mail address";
+	return mailaddr_valid(value, strlen(value)) ? NULL : "a mail address";
 }
 
 const char *
@@ -151,9 +144,9 @@ config_check_local_part(const char *value)
 {
 	/* Used as a local part and as a file name: no '/'. */
 	return mailaddr_local_valid(value, strlen(value)) &&
-			       strchr(value, '/') == NULL
-		       ? NULL
-		       : "the local part of a mail address";
+		       strchr(value, '/') == NULL
+		   ? NULL
+		   : "the local part of a mail address";
 }
 
 const char *
@@ -192,8 +185,7 @@ config_check_cipher_list(const char *value)
 const char *
 config_check_service_name(const char *value)
 {
-	static const char *const names[] = { "imap", "pop3", "lmtp",
-					     "sieve" };
+	static const char *const names[] = {"imap", "pop3", "lmtp", "sieve"};
 
 	for (size_t i = 0; i < N_ELEMENTS(names); i++) {
 		if (strcmp(value, names[i]) == 0)
@@ -244,9 +236,9 @@ const char *
 config_service_name(enum config_service svc)
 {
 	static const char *const names[] = {
-		[CONFIG_SERVICE_IMAP] = "imap",
-		[CONFIG_SERVICE_POP] = "pop",
-		[CONFIG_SERVICE_SIEVE] = "sieve",
+	    [CONFIG_SERVICE_IMAP] = "imap",
+	    [CONFIG_SERVICE_POP] = "pop",
+	    [CONFIG_SERVICE_SIEVE] = "sieve",
 	};
 	return (unsigned)svc < N_ELEMENTS(names) ? names[svc] : "?";
 }

@@ -44,8 +44,8 @@ hosts_equal(const struct config_listen_list *a,
 }
 
 bool
-config__value_equal(const struct config_opt_desc *d,
-		    const struct ms_config *a, const struct ms_config *b)
+config__value_equal(const struct config_opt_desc *d, const struct ms_config *a,
+		    const struct ms_config *b)
 {
 	const void *pa = (const char *)a + d->offset;
 	const void *pb = (const char *)b + d->offset;

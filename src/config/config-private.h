@@ -97,11 +97,10 @@ struct config_private {
 };
 
 /* Validators referenced from options.def (config-check.c). */
-config_check_fn config_check_location, config_check_hostname,
-	config_check_mech, config_check_domain, config_check_address,
-	config_check_username, config_check_expiration,
-	config_check_cipher_list, config_check_word, config_check_ldap_url,
-	config_check_service_name, config_check_local_part;
+config_check_fn config_check_location, config_check_hostname, config_check_mech,
+    config_check_domain, config_check_address, config_check_username,
+    config_check_expiration, config_check_cipher_list, config_check_word,
+    config_check_ldap_url, config_check_service_name, config_check_local_part;
 
 extern const struct config_enum_value config_enum_sync_protocol[];
 extern const struct config_enum_value config_enum_pwcheck[];
@@ -127,8 +126,7 @@ bool config__value_equal(const struct config_opt_desc *d,
 struct ms_config *config__new(void);
 /* Applies derived defaults and cross-option checks after parsing; returns
    -1 with a one-line error (prefixed with name:line where possible). */
-int config__finish(struct ms_config *cfg, const char *name,
-		   struct err *err);
+int config__finish(struct ms_config *cfg, const char *name, struct err *err);
 /* Adds a "<name>:<line>: <text>" warning. */
 void config__warn(struct ms_config *cfg, const char *name, int line,
 		  const char *fmt, ...) ATTR_FORMAT(4, 5);

@@ -20,9 +20,8 @@ line_of(const xmlNode *node)
 	return line > 0 && line < INT32_MAX ? (int)line : 0;
 }
 
-static int ATTR_FORMAT(4, 5)
-struct_error(const char *name, const xmlNode *node, struct err *err,
-	     const char *fmt, ...)
+static int ATTR_FORMAT(4, 5) struct_error(const char *name, const xmlNode *node,
+					  struct err *err, const char *fmt, ...)
 {
 	char msg[384];
 	va_list ap;
@@ -89,8 +88,8 @@ require_attr(struct ms_config *cfg, const char *name, const xmlNode *node,
 		return struct_error(name, node, err,
 				    "attribute %s: invalid value", attr);
 	if (*value_r == NULL)
-		return struct_error(name, node, err,
-				    "missing attribute %s", attr);
+		return struct_error(name, node, err, "missing attribute %s",
+				    attr);
 	return 0;
 }
 
@@ -111,9 +110,8 @@ count_children(const char *name, const xmlNode *node, bool allow_elements,
 			for (const xmlChar *p = c->content;
 			     p != NULL && *p != '\0'; p++) {
 				if (!ascii_isspace(*p))
-					return struct_error(
-						name, node, err,
-						"unexpected text");
+					return struct_error(name, node, err,
+							    "unexpected text");
 			}
 		} else if (c->type == XML_ENTITY_REF_NODE) {
 			return struct_error(name, node, err,
@@ -125,10 +123,10 @@ count_children(const char *name, const xmlNode *node, bool allow_elements,
 }
 
 int
-config__parse_domain_map(struct ms_config *cfg, xmlNode *node,
-			 const char *name, struct err *err)
+config__parse_domain_map(struct ms_config *cfg, xmlNode *node, const char *name,
+			 struct err *err)
 {
-	static const char *const attrs[] = { "local_addr", "domain", NULL };
+	static const char *const attrs[] = {"local_addr", "domain", NULL};
 	struct config_private *priv = cfg->priv;
 	struct config_domain_map *map;
 	const char *addr, *domain;
@@ -199,7 +197,7 @@ static int
 parse_acl_entry(struct ms_config *cfg, const char *name, const xmlNode *c,
 		struct config_acl_entry *e, struct err *err)
 {
-	static const char *const attrs[] = { "name", "access", NULL };
+	static const char *const attrs[] = {"name", "access", NULL};
 	const char *who, *access;
 	size_t n;
 
@@ -211,7 +209,7 @@ parse_acl_entry(struct ms_config *cfg, const char *name, const xmlNode *c,
 	warn_attrs(cfg, name, c, attrs);
 	if (count_children(name, c, false, &n, err) < 0 ||
 	    require_attr(cfg, name, c, "name", CONFIG_NAME_MAX, &who, err) <
-		    0 ||
+		0 ||
 	    require_attr(cfg, name, c, "access", 255, &access, err) < 0)
 		return -1;
 	if (who[0] == '\0')
@@ -254,10 +252,9 @@ parse_acl(struct ms_config *cfg, const char *name, const xmlNode *node,
 		for (size_t i = 0; i < n; i++) {
 			if (acl[i].is_group == acl[n].is_group &&
 			    strcmp(acl[i].name, acl[n].name) == 0)
-				return struct_error(name, c, err,
-						    "duplicate entry for %s",
-						    config__quote(cfg,
-								  acl[n].name));
+				return struct_error(
+				    name, c, err, "duplicate entry for %s",
+				    config__quote(cfg, acl[n].name));
 		}
 		/* M-Box guide 5.5: one defined group per ACL, plus anyone */
 		if (acl[n].is_group && strcmp(acl[n].name, "anyone") != 0 &&
@@ -282,9 +279,9 @@ int
 config__parse_shared_root(struct ms_config *cfg, xmlNode *node,
 			  const char *name, struct err *err)
 {
-	static const char *const attrs[] = { "name", "path", "email", NULL };
+	static const char *const attrs[] = {"name", "path", "email", NULL};
 	struct config_private *priv = cfg->priv;
-	struct config_shared_root root = { 0 };
+	struct config_shared_root root = {0};
 	bool bad;
 	char *email;
 
@@ -309,8 +306,7 @@ config__parse_shared_root(struct ms_config *cfg, xmlNode *node,
 		return struct_error(name, node, err,
 				    "email: invalid value (expected a mail "
 				    "address)");
-	email = pool_strdup(priv->pool,
-			    root.email != NULL ? root.email : "");
+	email = pool_strdup(priv->pool, root.email != NULL ? root.email : "");
 	str_lower(email);
 	root.email = email;
 	if (priv->shared_roots.n >= CONFIG_MAX_SHARED_ROOTS)
@@ -327,10 +323,10 @@ int
 config__parse_group(struct ms_config *cfg, xmlNode *node, const char *name,
 		    struct err *err)
 {
-	static const char *const attrs[] = { "name", "type", NULL };
-	static const char *const member_attrs[] = { "name", NULL };
+	static const char *const attrs[] = {"name", "type", NULL};
+	static const char *const member_attrs[] = {"name", NULL};
 	struct config_private *priv = cfg->priv;
-	struct config_group group = { 0 };
+	struct config_group group = {0};
 	const char **members;
 	struct hash seen;
 	size_t count, n = 0;
@@ -443,11 +439,11 @@ check_roots(struct ms_config *cfg, const char *name, struct err *err)
 					      cfg->shared_root_dir, r->name);
 		if (hash_put_str(&names, r->name, r) != NULL ||
 		    hash_put_str(&paths, r->path, r) != NULL) {
-			ret = err_set(err, ERR_PARAMS,
-				      "%s:%d: shared_root: name and path must "
-				      "be unique (%s)",
-				      name, r->line,
-				      config__quote(cfg, r->name));
+			ret =
+			    err_set(err, ERR_PARAMS,
+				    "%s:%d: shared_root: name and path must "
+				    "be unique (%s)",
+				    name, r->line, config__quote(cfg, r->name));
 			break;
 		}
 		for (size_t j = 0; j < r->acl_count; j++) {
@@ -469,8 +465,7 @@ check_roots(struct ms_config *cfg, const char *name, struct err *err)
 }
 
 int
-config__finish_structs(struct ms_config *cfg, const char *name,
-		       struct err *err)
+config__finish_structs(struct ms_config *cfg, const char *name, struct err *err)
 {
 	if (index_domain_maps(cfg, name, err) < 0)
 		return -1;

@@ -68,11 +68,10 @@ set_uint(const struct value_ctx *vc)
 
 	if (str_to_u64(vc->value, &n) < 0 || n < vc->d->u.uint.min ||
 	    n > vc->d->u.uint.max)
-		return invalid(vc, pool_printf(vc->cfg->priv->pool,
-					       "a number from %" PRIu64
-					       " to %" PRIu64,
-					       vc->d->u.uint.min,
-					       vc->d->u.uint.max));
+		return invalid(
+		    vc, pool_printf(vc->cfg->priv->pool,
+				    "a number from %" PRIu64 " to %" PRIu64,
+				    vc->d->u.uint.min, vc->d->u.uint.max));
 	*(uint64_t *)field(vc) = n;
 	return 0;
 }
@@ -114,9 +113,9 @@ set_size(const struct value_ctx *vc)
 {
 	const struct config_opt_desc *d = vc->d;
 	const char *expected = pool_printf(
-		vc->cfg->priv->pool,
-		"a size in %s up to %" PRIu64 ", optionally with k, m or g",
-		d->u.size.unit == 1 ? "bytes" : "KiB", d->u.size.max);
+	    vc->cfg->priv->pool,
+	    "a size in %s up to %" PRIu64 ", optionally with k, m or g",
+	    d->u.size.unit == 1 ? "bytes" : "KiB", d->u.size.max);
 	const char *suffix;
 	uint64_t mult = 0, bytes;
 	int64_t n;
@@ -132,10 +131,17 @@ set_size(const struct value_ctx *vc)
 	}
 	if (suffix[1] == '\0') {
 		switch (ascii_tolower(suffix[0])) {
-		case 'k': mult = 1024; break;
-		case 'm': mult = 1024 * 1024; break;
-		case 'g': mult = 1024 * 1024 * 1024; break;
-		default: break;
+		case 'k':
+			mult = 1024;
+			break;
+		case 'm':
+			mult = 1024 * 1024;
+			break;
+		case 'g':
+			mult = 1024 * 1024 * 1024;
+			break;
+		default:
+			break;
 		}
 	}
 	if (mult == 0 || (uint64_t)n > UINT64_MAX / mult)
@@ -152,10 +158,14 @@ static const char *
 duration_unit_name(int64_t unit)
 {
 	switch (unit) {
-	case 1: return "seconds";
-	case 60: return "minutes";
-	case 3600: return "hours";
-	default: return "days";
+	case 1:
+		return "seconds";
+	case 60:
+		return "minutes";
+	case 3600:
+		return "hours";
+	default:
+		return "days";
 	}
 }
 
@@ -166,11 +176,11 @@ set_duration(const struct value_ctx *vc)
 	int64_t unit = d->u.duration.unit, n, secs, mult = unit;
 	int64_t min = d->u.duration.min * unit, max = d->u.duration.max * unit;
 	const char *unit_name = duration_unit_name(unit);
-	const char *expected = pool_printf(
-		vc->cfg->priv->pool,
-		"a number of %s from %" PRId64 " to %" PRId64
-		", or with suffix s, m, h or d",
-		unit_name, d->u.duration.min, d->u.duration.max);
+	const char *expected =
+	    pool_printf(vc->cfg->priv->pool,
+			"a number of %s from %" PRId64 " to %" PRId64
+			", or with suffix s, m, h or d",
+			unit_name, d->u.duration.min, d->u.duration.max);
 	const char *suffix = split_number(vc->value, true, &n);
 
 	if (suffix == NULL)
@@ -179,11 +189,20 @@ set_duration(const struct value_ctx *vc)
 		mult = 0;
 		if (suffix[1] == '\0' && n >= 0) {
 			switch (suffix[0]) {
-			case 's': mult = 1; break;
-			case 'm': mult = 60; break;
-			case 'h': mult = 3600; break;
-			case 'd': mult = 86400; break;
-			default: break;
+			case 's':
+				mult = 1;
+				break;
+			case 'm':
+				mult = 60;
+				break;
+			case 'h':
+				mult = 3600;
+				break;
+			case 'd':
+				mult = 86400;
+				break;
+			default:
+				break;
 			}
 		}
 		if (mult == 0)
@@ -202,10 +221,9 @@ set_duration(const struct value_ctx *vc)
 			return invalid(vc, expected);
 		secs = secs < min ? min : max;
 		*vc->warning_r = pool_printf(
-			vc->cfg->priv->pool,
-			"%s: %s is out of range; using %" PRId64 " %s",
-			d->name, config__quote(vc->cfg, vc->value),
-			secs / unit, unit_name);
+		    vc->cfg->priv->pool,
+		    "%s: %s is out of range; using %" PRId64 " %s", d->name,
+		    config__quote(vc->cfg, vc->value), secs / unit, unit_name);
 	}
 	*(int64_t *)field(vc) = secs;
 	return 0;
@@ -223,8 +241,7 @@ check_text(const struct value_ctx *vc, size_t max_len, bool allow_empty)
 		return err_set(vc->err, ERR_PARAMS,
 			       "%s: value too long (at most %zu bytes)",
 			       vc->d->name, max_len);
-	if (has_control(vc->value,
-			(vc->d->flags & CONFIG_F_MULTILINE) != 0))
+	if (has_control(vc->value, (vc->d->flags & CONFIG_F_MULTILINE) != 0))
 		return invalid(vc, "text without control characters");
 	return 0;
 }
@@ -239,8 +256,7 @@ set_string(const struct value_ctx *vc)
 	if (vc->value[0] != '\0' && vc->d->u.string.check != NULL &&
 	    (problem = vc->d->u.string.check(vc->value)) != NULL)
 		return invalid(vc, problem);
-	*(const char **)field(vc) = pool_strdup(vc->cfg->priv->pool,
-						vc->value);
+	*(const char **)field(vc) = pool_strdup(vc->cfg->priv->pool, vc->value);
 	return 0;
 }
 
@@ -296,8 +312,8 @@ set_list(const struct value_ctx *vc, bool append)
 		return -1;
 	copy = pool_strdup(vc->cfg->priv->pool, vc->value);
 	/* Counting the separators bounds the number of elements. */
-	v = pool_alloc_array(vc->cfg->priv->pool,
-			     old_n + strlen(copy) / 2 + 2, sizeof(*v));
+	v = pool_alloc_array(vc->cfg->priv->pool, old_n + strlen(copy) / 2 + 2,
+			     sizeof(*v));
 	if (old_n > 0)
 		memcpy(v, list->v, old_n * sizeof(*v));
 	if (d->u.list.seps[0] == '\0') {
@@ -309,9 +325,8 @@ set_list(const struct value_ctx *vc, bool append)
 			v[n++] = p;
 	}
 	for (size_t i = old_n; i < n; i++) {
-		const char *problem = d->u.list.check == NULL
-					      ? NULL
-					      : d->u.list.check(v[i]);
+		const char *problem =
+		    d->u.list.check == NULL ? NULL : d->u.list.check(v[i]);
 
 		if (problem != NULL) {
 			return err_set(vc->err, ERR_PARAMS,
@@ -338,8 +353,8 @@ static const char *
 parse_listen(struct pool *pool, char *item, struct config_listen *l)
 {
 	static const char expected[] =
-		"addresses of the form addr, addr:port, [ipv6]:port or "
-		"/socket/path";
+	    "addresses of the form addr, addr:port, [ipv6]:port or "
+	    "/socket/path";
 	struct in6_addr a6;
 	char *colon, *port = NULL;
 	uint64_t n;
@@ -426,8 +441,8 @@ static int
 set_access(const struct value_ctx *vc)
 {
 	static const char expected[] =
-		"service=access pairs: imap, pop or sieve = allow, grant or "
-		"deny";
+	    "service=access pairs: imap, pop or sieve = allow, grant or "
+	    "deny";
 	struct config_access_rules rules;
 	char *copy, *p, *save = NULL;
 
@@ -464,22 +479,32 @@ config__set_value(struct ms_config *cfg, const struct config_opt_desc *d,
 		  const char *value, bool append, const char **warning_r,
 		  struct err *err)
 {
-	struct value_ctx vc = { cfg, d, value, warning_r, err };
+	struct value_ctx vc = {cfg, d, value, warning_r, err};
 
 	switch (d->type) {
-	case CONFIG_T_BOOL: return set_bool(&vc);
-	case CONFIG_T_UINT: return set_uint(&vc);
-	case CONFIG_T_PORT: return set_port(&vc);
-	case CONFIG_T_SIZE: return set_size(&vc);
-	case CONFIG_T_DURATION: return set_duration(&vc);
-	case CONFIG_T_STRING: return set_string(&vc);
-	case CONFIG_T_PATH: return set_path(&vc);
-	case CONFIG_T_ENUM: return set_enum(&vc);
+	case CONFIG_T_BOOL:
+		return set_bool(&vc);
+	case CONFIG_T_UINT:
+		return set_uint(&vc);
+	case CONFIG_T_PORT:
+		return set_port(&vc);
+	case CONFIG_T_SIZE:
+		return set_size(&vc);
+	case CONFIG_T_DURATION:
+		return set_duration(&vc);
+	case CONFIG_T_STRING:
+		return set_string(&vc);
+	case CONFIG_T_PATH:
+		return set_path(&vc);
+	case CONFIG_T_ENUM:
+		return set_enum(&vc);
 	case CONFIG_T_LIST:
-		return set_list(&vc, append &&
-					     (d->flags & CONFIG_F_REPEAT) != 0);
-	case CONFIG_T_HOSTS: return set_hosts(&vc, append);
-	case CONFIG_T_ACCESS: return set_access(&vc);
+		return set_list(&vc,
+				append && (d->flags & CONFIG_F_REPEAT) != 0);
+	case CONFIG_T_HOSTS:
+		return set_hosts(&vc, append);
+	case CONFIG_T_ACCESS:
+		return set_access(&vc);
 	}
 	return err_set(err, ERR_INTERNAL, "%s: unknown option type", d->name);
 }

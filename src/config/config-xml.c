@@ -128,8 +128,8 @@ parse_option(struct xml_load *load, const xmlNode *node,
 	struct ms_config *cfg = load->cfg;
 	size_t id = (size_t)(d - config_opt_descs);
 	int line = line_of(node), first = cfg->priv->line[id];
-	bool repeat = d->type == CONFIG_T_HOSTS ||
-		      (d->flags & CONFIG_F_REPEAT) != 0;
+	bool repeat =
+	    d->type == CONFIG_T_HOSTS || (d->flags & CONFIG_F_REPEAT) != 0;
 	const char *warning = NULL;
 	struct buf text = BUF_INIT;
 	int ret = 0;
@@ -156,8 +156,7 @@ parse_option(struct xml_load *load, const xmlNode *node,
 }
 
 static int
-check_stray_text(struct xml_load *load, const xmlNode *node,
-		 struct err *err)
+check_stray_text(struct xml_load *load, const xmlNode *node, struct err *err)
 {
 	const char *s = (const char *)node->content, *p;
 	int newlines = 0, before = 0, line;
@@ -198,10 +197,10 @@ parse_sasl(struct xml_load *load, const xmlNode *sasl, struct err *err)
 			continue;
 		d = hash_get_str(&load->sasl_index, (const char *)c->name);
 		if (d == NULL) {
-			config__warn(load->cfg, load->name, line_of(c),
-				     "unknown option <sasl><%s> ignored",
-				     config__quote(load->cfg,
-						   (const char *)c->name));
+			config__warn(
+			    load->cfg, load->name, line_of(c),
+			    "unknown option <sasl><%s> ignored",
+			    config__quote(load->cfg, (const char *)c->name));
 			continue;
 		}
 		if (parse_option(load, c, d, err) < 0)
@@ -249,12 +248,12 @@ parse_tree(struct xml_load *load, xmlDoc *doc, struct err *err)
 		return err_set(err, ERR_PARAMS, "%s: no root element",
 			       load->name);
 	if (strcmp((const char *)root->name, "ms_options") != 0)
-		return err_set(err, ERR_PARAMS,
-			       "%s:%d: root element is <%s>, expected "
-			       "<ms_options>",
-			       load->name, line_of(root),
-			       config__quote(load->cfg,
-					     (const char *)root->name));
+		return err_set(
+		    err, ERR_PARAMS,
+		    "%s:%d: root element is <%s>, expected "
+		    "<ms_options>",
+		    load->name, line_of(root),
+		    config__quote(load->cfg, (const char *)root->name));
 	for (xmlNode *c = root->children; c != NULL; c = c->next) {
 		int ret = 0;
 
@@ -297,13 +296,12 @@ xml_error(struct xml_load *load, xmlParserCtxtPtr ctxt, struct err *err)
 	while (len > 0 && ascii_isspace(load->error_msg[len - 1]))
 		len--;
 	str_escape_log(escaped, sizeof(escaped), load->error_msg, len);
-	return err_set(err, ERR_PARAMS, "%s:%d: malformed XML: %s",
-		       load->name, line > 0 ? line : 1, escaped);
+	return err_set(err, ERR_PARAMS, "%s:%d: malformed XML: %s", load->name,
+		       line > 0 ? line : 1, escaped);
 }
 
 static xmlDoc *
-parse_xml(struct xml_load *load, const void *data, size_t size,
-	  struct err *err)
+parse_xml(struct xml_load *load, const void *data, size_t size, struct err *err)
 {
 	xmlParserCtxtPtr ctxt;
 	xmlDoc *doc = NULL;
@@ -324,8 +322,7 @@ parse_xml(struct xml_load *load, const void *data, size_t size,
 	ctxt->sax->internalSubset = reject_subset;
 	ctxt->sax->externalSubset = reject_subset;
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
-					XML_PARSE_NOWARNING |
-					XML_PARSE_BIG_LINES);
+				    XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
 	/* Per-parser structured errors (no process-wide handler). */
 	ctxt->sax->serror = record_error;
 	(void)xmlParseDocument(ctxt);
@@ -345,7 +342,7 @@ int
 config_load_data(const char *name, const void *data, size_t size,
 		 struct ms_config **cfg_r, struct err *err)
 {
-	struct xml_load load = { .name = name };
+	struct xml_load load = {.name = name};
 	xmlDoc *doc;
 	int ret;
 

@@ -16,48 +16,47 @@
 #include <unistd.h>
 
 /* Per-type parameters of the descriptor (see options.def). */
-#define CONFIG_DESC_BOOL(a, b, c) .u.uint = { 0, 0 }
-#define CONFIG_DESC_UINT(a, b, c) .u.uint = { (a), (b) }
-#define CONFIG_DESC_PORT(a, b, c) .u.port = { (a) }
-#define CONFIG_DESC_SIZE(a, b, c) .u.size = { (a), (b) }
-#define CONFIG_DESC_DURATION(a, b, c) .u.duration = { (a), (b), (c) }
-#define CONFIG_DESC_STRING(a, b, c) .u.string = { (a), (b) }
-#define CONFIG_DESC_PATH(a, b, c) .u.uint = { 0, 0 }
-#define CONFIG_DESC_ENUM(a, b, c) .u.enumeration = { (a) }
-#define CONFIG_DESC_LIST(a, b, c) .u.list = { (a), (b), (c) }
-#define CONFIG_DESC_HOSTS(a, b, c)                                            \
-	.u.hosts = { offsetof(struct ms_config, a) }
-#define CONFIG_DESC_ACCESS(a, b, c) .u.uint = { 0, 0 }
+#define CONFIG_DESC_BOOL(a, b, c) .u.uint = {0, 0}
+#define CONFIG_DESC_UINT(a, b, c) .u.uint = {(a), (b)}
+#define CONFIG_DESC_PORT(a, b, c) .u.port = {(a)}
+#define CONFIG_DESC_SIZE(a, b, c) .u.size = {(a), (b)}
+#define CONFIG_DESC_DURATION(a, b, c) .u.duration = {(a), (b), (c)}
+#define CONFIG_DESC_STRING(a, b, c) .u.string = {(a), (b)}
+#define CONFIG_DESC_PATH(a, b, c) .u.uint = {0, 0}
+#define CONFIG_DESC_ENUM(a, b, c) .u.enumeration = {(a)}
+#define CONFIG_DESC_LIST(a, b, c) .u.list = {(a), (b), (c)}
+#define CONFIG_DESC_HOSTS(a, b, c) .u.hosts = {offsetof(struct ms_config, a)}
+#define CONFIG_DESC_ACCESS(a, b, c) .u.uint = {0, 0}
 #define CONFIG_DISPLAY_TOP(name) name
 #define CONFIG_DISPLAY_BOTH(name) name
 #define CONFIG_DISPLAY_SASL(name) "sasl/" name
 
 const struct config_opt_desc config_opt_descs[CONFIG_OPT_COUNT] = {
-#define CONFIG_OPT(fld, xml_, scp, typ, flg, dflt, a, b, c, dc)              \
-	[CONFIG_OPT_ID_##fld] = {                                             \
-		.name = xml_,                                                 \
-		.display = CONFIG_DISPLAY_##scp(xml_),                        \
-		.type = CONFIG_T_##typ,                                       \
-		.scope = CONFIG_SCOPE_##scp,                                  \
-		.flags = (flg),                                               \
-		.offset = offsetof(struct ms_config, fld),                    \
-		.def = dflt,                                                  \
-		.doc = dc,                                                    \
-		CONFIG_DESC_##typ(a, b, c),                                   \
+#define CONFIG_OPT(fld, xml_, scp, typ, flg, dflt, a, b, c, dc) \
+	[CONFIG_OPT_ID_##fld] = {                               \
+	    .name = xml_,                                       \
+	    .display = CONFIG_DISPLAY_##scp(xml_),              \
+	    .type = CONFIG_T_##typ,                             \
+	    .scope = CONFIG_SCOPE_##scp,                        \
+	    .flags = (flg),                                     \
+	    .offset = offsetof(struct ms_config, fld),          \
+	    .def = dflt,                                        \
+	    .doc = dc,                                          \
+	    CONFIG_DESC_##typ(a, b, c),                         \
 	},
 #include "config/options.def"
 #undef CONFIG_OPT
 };
 
 static const struct config_option_info option_infos[CONFIG_OPT_COUNT] = {
-#define CONFIG_OPT(fld, xml_, scp, typ, flg, dflt, a, b, c, dc)              \
-	[CONFIG_OPT_ID_##fld] = {                                             \
-		.name = xml_,                                                 \
-		.default_value = dflt,                                        \
-		.doc = dc,                                                    \
-		.flags = (flg),                                               \
-		.in_top = (CONFIG_SCOPE_##scp & CONFIG_SCOPE_TOP) != 0,       \
-		.in_sasl = (CONFIG_SCOPE_##scp & CONFIG_SCOPE_SASL) != 0,     \
+#define CONFIG_OPT(fld, xml_, scp, typ, flg, dflt, a, b, c, dc)       \
+	[CONFIG_OPT_ID_##fld] = {                                     \
+	    .name = xml_,                                             \
+	    .default_value = dflt,                                    \
+	    .doc = dc,                                                \
+	    .flags = (flg),                                           \
+	    .in_top = (CONFIG_SCOPE_##scp & CONFIG_SCOPE_TOP) != 0,   \
+	    .in_sasl = (CONFIG_SCOPE_##scp & CONFIG_SCOPE_SASL) != 0, \
 	},
 #include "config/options.def"
 #undef CONFIG_OPT
@@ -86,8 +85,7 @@ config__new(void)
 		const struct config_opt_desc *d = &config_opt_descs[i];
 
 		if (config__set_value(cfg, d, d->def, false, NULL, &err) < 0)
-			i_panic("built-in default of %s: %s", d->name,
-				err.msg);
+			i_panic("built-in default of %s: %s", d->name, err.msg);
 	}
 	return cfg;
 }
@@ -135,8 +133,8 @@ config_unref(struct ms_config **cfgp)
 }
 
 void
-config__warn(struct ms_config *cfg, const char *name, int line,
-	     const char *fmt, ...)
+config__warn(struct ms_config *cfg, const char *name, int line, const char *fmt,
+	     ...)
 {
 	struct config_private *priv = cfg->priv;
 	va_list ap;
@@ -197,13 +195,20 @@ static const char *
 feature_name(unsigned flags)
 {
 	switch (flags & CONFIG_F_FEATURE_MASK) {
-	case CONFIG_F_FEATURE_LDAP: return "LDAP configuration";
-	case CONFIG_F_FEATURE_LDAPDB: return "the LDAP user directory";
-	case CONFIG_F_FEATURE_GATEWAY: return "gateway/migration support";
-	case CONFIG_F_FEATURE_SIEVE: return "Sieve";
-	case CONFIG_F_FEATURE_EVENTS: return "mseventd/mlogd";
-	case CONFIG_F_FEATURE_EXPIRE: return "msadm expire_mail";
-	default: return "this feature";
+	case CONFIG_F_FEATURE_LDAP:
+		return "LDAP configuration";
+	case CONFIG_F_FEATURE_LDAPDB:
+		return "the LDAP user directory";
+	case CONFIG_F_FEATURE_GATEWAY:
+		return "gateway/migration support";
+	case CONFIG_F_FEATURE_SIEVE:
+		return "Sieve";
+	case CONFIG_F_FEATURE_EVENTS:
+		return "mseventd/mlogd";
+	case CONFIG_F_FEATURE_EXPIRE:
+		return "msadm expire_mail";
+	default:
+		return "this feature";
 	}
 }
 
@@ -298,8 +303,8 @@ beside_config(struct ms_config *cfg, const char *name, const char *leaf)
 		dir = COFFER_DEFAULT_CONFIG;
 		slash = strrchr(dir, '/');
 	}
-	return pool_printf(cfg->priv->pool, "%.*s/%s",
-			   (int)(slash - dir), dir, leaf);
+	return pool_printf(cfg->priv->pool, "%.*s/%s", (int)(slash - dir), dir,
+			   leaf);
 }
 
 static void
@@ -333,12 +338,11 @@ apply_derived(struct ms_config *cfg, const char *name)
 		cfg->tls_key_file = cfg->tls_cert_file;
 	if (cfg->smtp_injection_sender[0] == '\0')
 		cfg->smtp_injection_sender =
-			pool_printf(cfg->priv->pool, "mssync@%s", cfg->domain);
+		    pool_printf(cfg->priv->pool, "mssync@%s", cfg->domain);
 	if (cfg->ldap_shared_folders_dn[0] == '\0' &&
 	    cfg->ldap_basedn[0] != '\0')
 		cfg->ldap_shared_folders_dn = pool_printf(
-			cfg->priv->pool, "cn=Shared Folders,%s",
-			cfg->ldap_basedn);
+		    cfg->priv->pool, "cn=Shared Folders,%s", cfg->ldap_basedn);
 	/* M-Box guide 4.1.4: the ldapdb bind defaults to the ldap_bind_*
 	   settings when neither ldapdb_dn nor ldapdb_id is given. */
 	if (cfg->ldapdb_dn[0] == '\0' && cfg->ldapdb_id[0] == '\0') {
@@ -396,8 +400,7 @@ check_cross(struct ms_config *cfg, const char *name, struct err *err)
 			       (unsigned long long)cfg->thread_pool_max);
 	}
 	if (cfg->gateway_mode && cfg->auto_migrate)
-		config__warn(cfg, name,
-			     priv->line[CONFIG_OPT_ID_auto_migrate],
+		config__warn(cfg, name, priv->line[CONFIG_OPT_ID_auto_migrate],
 			     "auto_migrate: cannot be combined with "
 			     "gateway_mode");
 	return 0;

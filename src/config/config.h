@@ -114,7 +114,7 @@ struct config_shared_root {
 /* <group name type> with <user name/> children. */
 struct config_group {
 	const char *name;
-	const char *type; /* "" if absent; ignored as in M-Box */
+	const char *type;	    /* "" if absent; ignored as in M-Box */
 	const char *const *members; /* user names as written */
 	size_t member_count;
 	int line;
@@ -183,7 +183,7 @@ enum config_sync_protocol {
 struct config_private;
 
 struct ms_config {
-#define CONFIG_OPT(field, xml, scope, type, flags, def, a, b, c, doc)        \
+#define CONFIG_OPT(field, xml, scope, type, flags, def, a, b, c, doc) \
 	CONFIG_CTYPE_##type field;
 #include "config/options.def"
 #undef CONFIG_OPT
@@ -208,12 +208,12 @@ struct ms_config {
 
 /* Static description of one scalar option (for documentation checks). */
 struct config_option_info {
-	const char *name;	/* XML element name */
+	const char *name; /* XML element name */
 	const char *default_value;
 	const char *doc;
-	unsigned flags;		/* CONFIG_F_* */
-	bool in_top;		/* allowed as a child of <ms_options> */
-	bool in_sasl;		/* allowed as a child of <sasl> */
+	unsigned flags; /* CONFIG_F_* */
+	bool in_top;	/* allowed as a child of <ms_options> */
+	bool in_sasl;	/* allowed as a child of <sasl> */
 };
 
 /* Loads a configuration file. If the file does not exist and

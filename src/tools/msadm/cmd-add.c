@@ -56,8 +56,8 @@ has_prop(const struct account *a, const char *name)
 }
 
 static int
-build(struct msadm *ctx, struct account *a, int argc, char **argv,
-      bool routing, struct err *err)
+build(struct msadm *ctx, struct account *a, int argc, char **argv, bool routing,
+      struct err *err)
 {
 	for (int i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
@@ -120,10 +120,17 @@ msadm_cmd_add(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 			status = ACCOUNT_DISABLED;
 			modes++;
 			break;
-		case 'r': routing = true; break;
-		case 'n': routing = false; break;
-		case 'f': force = true; break;
-		default: return msadm_usage(ctx, cmd);
+		case 'r':
+			routing = true;
+			break;
+		case 'n':
+			routing = false;
+			break;
+		case 'f':
+			force = true;
+			break;
+		default:
+			return msadm_usage(ctx, cmd);
 		}
 	}
 	if (modes != 1 || o.ind >= argc)
@@ -145,7 +152,8 @@ msadm_cmd_add(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 	account_destroy(&a);
 	if (ret < 0 && err.code == ERR_EXISTS && !force &&
 	    account_exists(db, userid))
-		return msadm_error(ctx, "account %s exists (use -f to replace "
+		return msadm_error(ctx,
+				   "account %s exists (use -f to replace "
 				   "it)",
 				   userid);
 	if (ret < 0)

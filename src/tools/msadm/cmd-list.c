@@ -53,11 +53,20 @@ msadm_cmd_list(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 	msadm_opts_init(&o, argc, argv);
 	while ((c = msadm_opts_next(&o, "d:u:vp")) != -1) {
 		switch (c) {
-		case 'd': domain_re = o.arg; break;
-		case 'u': user_re = o.arg; break;
-		case 'v': verbose = true; break;
-		case 'p': password = true; break;
-		default: return msadm_usage(ctx, cmd);
+		case 'd':
+			domain_re = o.arg;
+			break;
+		case 'u':
+			user_re = o.arg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'p':
+			password = true;
+			break;
+		default:
+			return msadm_usage(ctx, cmd);
 		}
 	}
 	if (o.ind != argc)

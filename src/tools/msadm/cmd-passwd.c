@@ -21,7 +21,7 @@ msadm_cmd_passwd(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		 char **argv)
 {
 	char userid[ACCOUNT_USERID_MAX + 1];
-	struct passwd_ctx pc = { 0 };
+	struct passwd_ctx pc = {0};
 	char *password = NULL;
 	struct msadm_opts o;
 	struct userdb *db;

@@ -40,8 +40,8 @@ msadm_cmd_path(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		return CLI_EXIT_FAIL;
 	/* an existing account may have its own mail root */
 	ret = account_userid_valid(userid)
-		      ? userdb_lookup(db, userid, &acct, &err)
-		      : 0;
+		  ? userdb_lookup(db, userid, &acct, &err)
+		  : 0;
 	if (ret > 0 && strcmp(acct->userid, userid) != 0)
 		account_destroy(&acct);
 	if (ret >= 0)

@@ -40,8 +40,7 @@ quota_get(struct msadm *ctx, struct userdb *db, const char *userid)
 		return msadm_fail(ctx, &err);
 	if (ret == 0)
 		return msadm_error(ctx, "no account %s", userid);
-	printf("%llu%s\n",
-	       (unsigned long long)account_quota_kib(ctx->cfg, a),
+	printf("%llu%s\n", (unsigned long long)account_quota_kib(ctx->cfg, a),
 	       a->has_quota ? "" : " (default)");
 	account_destroy(&a);
 	return CLI_EXIT_OK;
@@ -52,7 +51,7 @@ msadm_cmd_quota(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		char **argv)
 {
 	char userid[ACCOUNT_USERID_MAX + 1];
-	struct quota_ctx qc = { false, 0 };
+	struct quota_ctx qc = {false, 0};
 	struct userdb *db;
 	struct err err;
 	bool get;
@@ -66,7 +65,7 @@ msadm_cmd_quota(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		qc.clear = strcmp(argv[3], "default") == 0;
 		if (!qc.clear && str_to_u64(argv[3], &qc.kib) < 0) {
 			msadm_error(ctx, "quota must be a number of KiB or "
-				    "default");
+					 "default");
 			return msadm_usage(ctx, cmd);
 		}
 	}

@@ -6,29 +6,28 @@
 #include <string.h>
 
 const struct msadm_cmd msadm_cmds[] = {
-	{ "add", "{-p password|-m|-d} [-r|-n] [-f] userid [name=value ...]",
-	  msadm_cmd_add },
-	{ "del", "[-k] userid", msadm_cmd_del },
-	{ "ren", "[-l] new_userid userid", msadm_cmd_ren },
-	{ "passwd", "-p password userid", msadm_cmd_passwd },
-	{ "list", "[-d domain_regex] [-u user_regex] [-v] [-p]",
-	  msadm_cmd_list },
-	{ "du", "[-r] userid", msadm_cmd_unavailable },
-	{ "reconstruct", "userid", msadm_cmd_unavailable },
-	{ "path", "[-e] userid", msadm_cmd_path },
-	{ "quota", "get userid | quota set userid kib", msadm_cmd_quota },
-	{ "service", "imap|pop|sieve grant|allow|deny|default|query userid",
-	  msadm_cmd_service },
-	{ "acl", "list|set|delete owner mailbox [userid [rights]]",
-	  msadm_cmd_unavailable },
-	{ "expire_mail", "-p admin_password [-f file [-c] [-n conns] | -l | "
-			 "userid]",
-	  msadm_cmd_unavailable },
-	{ "migrate", "-p password userid [name=value ...]",
-	  msadm_cmd_unavailable },
-	{ "dump", "vacation userid", msadm_cmd_unavailable },
-	{ "help", "[subcommand]", msadm_cmd_help },
-	{ NULL, NULL, NULL },
+    {"add", "{-p password|-m|-d} [-r|-n] [-f] userid [name=value ...]",
+     msadm_cmd_add},
+    {"del", "[-k] userid", msadm_cmd_del},
+    {"ren", "[-l] new_userid userid", msadm_cmd_ren},
+    {"passwd", "-p password userid", msadm_cmd_passwd},
+    {"list", "[-d domain_regex] [-u user_regex] [-v] [-p]", msadm_cmd_list},
+    {"du", "[-r] userid", msadm_cmd_unavailable},
+    {"reconstruct", "userid", msadm_cmd_unavailable},
+    {"path", "[-e] userid", msadm_cmd_path},
+    {"quota", "get userid | quota set userid kib", msadm_cmd_quota},
+    {"service", "imap|pop|sieve grant|allow|deny|default|query userid",
+     msadm_cmd_service},
+    {"acl", "list|set|delete owner mailbox [userid [rights]]",
+     msadm_cmd_unavailable},
+    {"expire_mail",
+     "-p admin_password [-f file [-c] [-n conns] | -l | "
+     "userid]",
+     msadm_cmd_unavailable},
+    {"migrate", "-p password userid [name=value ...]", msadm_cmd_unavailable},
+    {"dump", "vacation userid", msadm_cmd_unavailable},
+    {"help", "[subcommand]", msadm_cmd_help},
+    {NULL, NULL, NULL},
 };
 
 const struct msadm_cmd *
@@ -61,8 +60,8 @@ msadm_cmd_help(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 }
 
 int
-msadm_cmd_unavailable(struct msadm *ctx, const struct msadm_cmd *cmd,
-		      int argc, char **argv)
+msadm_cmd_unavailable(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
+		      char **argv)
 {
 	/* never leave a password visible in ps */
 	for (int i = 1; i < argc; i++) {

@@ -17,15 +17,15 @@
 #include <unistd.h>
 
 static const struct cli_spec msadm_spec = {
-	"msadm",
-	"[subcommand [arguments]]",
-	"Without a subcommand, commands are read from standard input, one per\n"
-	"line. Run \"msadm help\" for the list of subcommands.\n",
+    "msadm",
+    "[subcommand [arguments]]",
+    "Without a subcommand, commands are read from standard input, one per\n"
+    "line. Run \"msadm help\" for the list of subcommands.\n",
 };
 
 static void ATTR_FORMAT(3, 0)
-print_prefixed(const struct msadm *ctx, const char *kind, const char *fmt,
-	       va_list ap)
+    print_prefixed(const struct msadm *ctx, const char *kind, const char *fmt,
+		   va_list ap)
 {
 	char msg[1024];
 
@@ -107,8 +107,8 @@ msadm_mail_dir(const struct msadm *ctx, const char *userid,
 	       const struct account *acct, struct buf *out, struct err *err)
 {
 	const char *root = acct != NULL && acct->userdir != NULL
-				   ? acct->userdir
-				   : ctx->cfg->userdir;
+			       ? acct->userdir
+			       : ctx->cfg->userdir;
 
 	return store_account_dir(root, userid, out, err);
 }
@@ -172,8 +172,8 @@ drop_privileges(const struct ms_config *cfg)
 			return -1;
 		}
 	}
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
-	    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0) {
 		fprintf(stderr, "msadm: cannot switch to user %s: %s\n",
 			cfg->ms_user, strerror(errno));
 		return -1;
@@ -184,10 +184,10 @@ drop_privileges(const struct ms_config *cfg)
 int
 main(int argc, char **argv)
 {
-	struct msadm ctx = { 0 };
+	struct msadm ctx = {0};
 	struct cli_options opts;
-	struct log_settings log = { LOG_SINK_STDERR, "msadm", NULL,
-				    LOG_LEVEL_WARNING };
+	struct log_settings log = {LOG_SINK_STDERR, "msadm", NULL,
+				   LOG_LEVEL_WARNING};
 	int first, ret;
 
 	first = cli_parse(&msadm_spec, argc, argv, &opts);

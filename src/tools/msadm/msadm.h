@@ -50,14 +50,14 @@ int msadm_split(const char *line, struct buf *words, char **argv, int max,
 
 /* Prints "msadm: [line N: ]<message>" on stderr and returns 1. */
 int msadm_error(const struct msadm *ctx, const char *fmt, ...)
-	ATTR_FORMAT(2, 3);
+    ATTR_FORMAT(2, 3);
 /* The error of a failed operation; ERR_PARAMS gives 2, the rest 1. */
 int msadm_fail(const struct msadm *ctx, const struct err *err);
 /* Prints the usage line of cmd on stderr and returns 2. */
 int msadm_usage(const struct msadm *ctx, const struct msadm_cmd *cmd);
 /* Prints a warning on stderr. */
 void msadm_warning(const struct msadm *ctx, const char *fmt, ...)
-	ATTR_FORMAT(2, 3);
+    ATTR_FORMAT(2, 3);
 
 /* The user database (opened and created on first use), or NULL after
    printing the error. */
@@ -93,16 +93,16 @@ int msadm_cmd_del(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		  char **argv);
 int msadm_cmd_ren(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		  char **argv);
-int msadm_cmd_passwd(struct msadm *ctx, const struct msadm_cmd *cmd,
-		     int argc, char **argv);
+int msadm_cmd_passwd(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
+		     char **argv);
 int msadm_cmd_list(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		   char **argv);
 int msadm_cmd_path(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		   char **argv);
-int msadm_cmd_quota(struct msadm *ctx, const struct msadm_cmd *cmd,
-		    int argc, char **argv);
-int msadm_cmd_service(struct msadm *ctx, const struct msadm_cmd *cmd,
-		      int argc, char **argv);
+int msadm_cmd_quota(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
+		    char **argv);
+int msadm_cmd_service(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
+		      char **argv);
 int msadm_cmd_help(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		   char **argv);
 /* du, reconstruct and the subcommands of features still to come. */

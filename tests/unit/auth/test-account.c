@@ -49,18 +49,17 @@ canon_bad(const struct ms_config *cfg, const char *in)
 	struct err err;
 
 	assert_int_equal(
-		account_canonicalize(cfg, in, NULL, out, sizeof(out), &err),
-		-1);
+	    account_canonicalize(cfg, in, NULL, out, sizeof(out), &err), -1);
 	assert_int_equal(err.code, ERR_PARAMS);
 }
 
 static void
 test_canonicalize(void **state)
 {
-	struct ms_config *cfg = conf(
-		"<domain>Example.NET</domain>"
-		"<domain_map local_addr='1.1.1.1' domain='ISP.net'/>"
-		"<domain_map local_addr='2.2.2.2' domain='example.com'/>");
+	struct ms_config *cfg =
+	    conf("<domain>Example.NET</domain>"
+		 "<domain_map local_addr='1.1.1.1' domain='ISP.net'/>"
+		 "<domain_map local_addr='2.2.2.2' domain='example.com'/>");
 	char long_local[80], long_name[400], small[8];
 	struct err err;
 
@@ -110,33 +109,33 @@ test_service_access(void **state)
 {
 	struct ms_config *open = conf("");
 	struct ms_config *strict =
-		conf("<accessible_services>pop=deny, imap=grant"
-		     "</accessible_services>");
+	    conf("<accessible_services>pop=deny, imap=grant"
+		 "</accessible_services>");
 	struct account *a = account_create("u@x.org");
 	bool expl;
 
 	(void)state;
-	assert_int_equal(account_service_access(open, NULL,
-						CONFIG_SERVICE_POP, &expl),
-			 CONFIG_ACCESS_ALLOW);
+	assert_int_equal(
+	    account_service_access(open, NULL, CONFIG_SERVICE_POP, &expl),
+	    CONFIG_ACCESS_ALLOW);
 	assert_false(expl);
-	assert_int_equal(account_service_access(strict, a, CONFIG_SERVICE_POP,
-						&expl),
-			 CONFIG_ACCESS_DENY);
+	assert_int_equal(
+	    account_service_access(strict, a, CONFIG_SERVICE_POP, &expl),
+	    CONFIG_ACCESS_DENY);
 	assert_false(expl);
 	/* unlisted: allowed (Coffer decision) */
-	assert_int_equal(account_service_access(strict, a,
-						CONFIG_SERVICE_SIEVE, &expl),
-			 CONFIG_ACCESS_ALLOW);
+	assert_int_equal(
+	    account_service_access(strict, a, CONFIG_SERVICE_SIEVE, &expl),
+	    CONFIG_ACCESS_ALLOW);
 	a->service[CONFIG_SERVICE_POP] = CONFIG_ACCESS_ALLOW;
 	a->service[CONFIG_SERVICE_IMAP] = CONFIG_ACCESS_DENY;
-	assert_int_equal(account_service_access(strict, a, CONFIG_SERVICE_POP,
-						&expl),
-			 CONFIG_ACCESS_ALLOW);
+	assert_int_equal(
+	    account_service_access(strict, a, CONFIG_SERVICE_POP, &expl),
+	    CONFIG_ACCESS_ALLOW);
 	assert_true(expl);
-	assert_int_equal(account_service_access(open, a, CONFIG_SERVICE_IMAP,
-						&expl),
-			 CONFIG_ACCESS_DENY);
+	assert_int_equal(
+	    account_service_access(open, a, CONFIG_SERVICE_IMAP, &expl),
+	    CONFIG_ACCESS_DENY);
 	assert_true(expl);
 	assert_int_equal(account_quota_kib(open, a), 0);
 	a->has_quota = true;
@@ -170,8 +169,7 @@ test_fields(void **state)
 	assert_int_equal(account_add_expiration(a, "INBOX$86400", &err), 0);
 	assert_int_equal(account_add_expiration(a, "INBOX$soon", &err), -1);
 	assert_int_equal(account_set_userdir(a, "relative", &err), -1);
-	assert_int_equal(account_set_quota(a, ACCOUNT_QUOTA_MAX + 1, &err),
-			 -1);
+	assert_int_equal(account_set_quota(a, ACCOUNT_QUOTA_MAX + 1, &err), -1);
 	for (int i = 0; i < ACCOUNT_MAX_ALIASES; i++) {
 		char alias[64];
 
@@ -191,7 +189,7 @@ full_account(void)
 {
 	struct account *a = account_create("alice@example.com");
 	const char *warning;
-	struct password_opts opts = { .cram_md5 = true };
+	struct password_opts opts = {.cram_md5 = true};
 	struct err err;
 
 	assert_int_equal(password_set(a, "s3cret", &opts, &warning, &err), 0);
@@ -204,7 +202,10 @@ full_account(void)
 	account_add_expiration(a, "INBOX$86400", &err);
 	account_add_expiration(a, "Junk$NONE", &err);
 	account_set_userdir(a, "/srv/mail", &err);
-	account_add_prop(a, "givenName", "Al\xc3\xad" "ce", &err);
+	account_add_prop(a, "givenName",
+			 "Al\xc3\xad"
+			 "ce",
+			 &err);
 	account_add_prop(a, "mail", "alice@example.com", &err);
 	a->status = ACCOUNT_DISABLED;
 	return a;
@@ -335,15 +336,14 @@ static void
 test_passwords(void **state)
 {
 	struct account *a = account_create("u@x.org");
-	struct password_opts opts = { 0 };
+	struct password_opts opts = {0};
 	struct buf hash = BUF_INIT;
 	const char *warning;
 	struct err err;
 
 	(void)state;
-	assert_int_equal(password_set(a, "correct horse", &opts, &warning,
-				      &err),
-			 0);
+	assert_int_equal(
+	    password_set(a, "correct horse", &opts, &warning, &err), 0);
 	assert_true(strncmp(a->password, "$y$", 3) == 0);
 	assert_non_null(a->scram_sha1);
 	assert_non_null(a->scram_sha256);
@@ -361,8 +361,7 @@ test_passwords(void **state)
 	assert_false(password_verify("$y$broken", "secret"));
 	assert_int_equal(password_set(a, "", &opts, &warning, &err), -1);
 	/* SASLprep refuses a control character: no SCRAM keys, a warning */
-	assert_int_equal(password_set(a, "bell\x07", &opts, &warning, &err),
-			 0);
+	assert_int_equal(password_set(a, "bell\x07", &opts, &warning, &err), 0);
 	assert_non_null(warning);
 	assert_null(a->scram_sha256);
 	assert_true(password_check(a, "bell\x07"));
@@ -394,7 +393,7 @@ check_scram_vector(enum scram_hash hash, const char *salt_b64,
 	assert_int_equal(base64_decode(proof_b64, strlen(proof_b64), &proof),
 			 0);
 	assert_int_equal(
-		base64_decode(signature_b64, strlen(signature_b64), &sig), 0);
+	    base64_decode(signature_b64, strlen(signature_b64), &sig), 0);
 	assert_int_equal(scram_normalize_password("pencil", &norm), 0);
 	assert_int_equal(scram_keys_compute(hash, norm.data, norm.len,
 					    salt.data, salt.len, 4096, &keys,
@@ -415,15 +414,14 @@ check_scram_vector(enum scram_hash hash, const char *salt_b64,
 	assert_memory_equal(server_sig, sig.data, len);
 	/* the RFC 5803 form reads back */
 	assert_int_equal(scram_keys_format(&keys, &text), 0);
-	assert_int_equal(scram_keys_parse(hash, buf_cstr(&text), &parsed,
-					  &err),
+	assert_int_equal(scram_keys_parse(hash, buf_cstr(&text), &parsed, &err),
 			 0);
 	assert_memory_equal(parsed.stored_key, keys.stored_key, len);
 	assert_int_equal(parsed.iterations, 4096);
-	assert_int_equal(scram_keys_parse(hash == SCRAM_SHA_1 ? SCRAM_SHA_256
-							      : SCRAM_SHA_1,
-					  buf_cstr(&text), &parsed, &err),
-			 -1);
+	assert_int_equal(
+	    scram_keys_parse(hash == SCRAM_SHA_1 ? SCRAM_SHA_256 : SCRAM_SHA_1,
+			     buf_cstr(&text), &parsed, &err),
+	    -1);
 	buf_free(&salt);
 	buf_free(&proof);
 	buf_free(&sig);
@@ -437,22 +435,21 @@ test_scram_vectors(void **state)
 	(void)state;
 	/* RFC 5802 section 5 */
 	check_scram_vector(
-		SCRAM_SHA_1, "QSXCR+Q6sek8bf92",
-		"n=user,r=fyko+d2lbbFgONRv9qkxdawL,"
-		"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,"
-		"s=QSXCR+Q6sek8bf92,i=4096,"
-		"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j",
-		"v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
-		"rmF9pqV8S7suAoZWja4dJRkFsKQ=");
+	    SCRAM_SHA_1, "QSXCR+Q6sek8bf92",
+	    "n=user,r=fyko+d2lbbFgONRv9qkxdawL,"
+	    "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,"
+	    "s=QSXCR+Q6sek8bf92,i=4096,"
+	    "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j",
+	    "v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=", "rmF9pqV8S7suAoZWja4dJRkFsKQ=");
 	/* RFC 7677 section 3 */
 	check_scram_vector(
-		SCRAM_SHA_256, "W22ZaJ0SNY7soEsUEjb6gQ==",
-		"n=user,r=rOprNGfwEbeRWgbNEkqO,"
-		"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
-		"s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,"
-		"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0",
-		"dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
-		"6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+	    SCRAM_SHA_256, "W22ZaJ0SNY7soEsUEjb6gQ==",
+	    "n=user,r=rOprNGfwEbeRWgbNEkqO,"
+	    "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+	    "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,"
+	    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0",
+	    "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+	    "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
 }
 
 static void
@@ -462,30 +459,30 @@ test_scram_parse(void **state)
 	struct buf norm = BUF_INIT;
 	struct err err;
 	static const char *const bad[] = {
-		"",
-		"SCRAM-SHA-1",
-		"SCRAM-SHA-1$",
-		"SCRAM-SHA-1$4096:c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-1$0:c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-1$x:c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-1$4096:$AAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-1$4096:c2FsdA==$AAAA:AAAA",
-		"SCRAM-SHA-1$4096:c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAA=:x",
-		"SCRAM-SHA-1$99999999999:c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "",
+	    "SCRAM-SHA-1",
+	    "SCRAM-SHA-1$",
+	    "SCRAM-SHA-1$4096:c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-1$0:c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-1$x:c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-1$4096:$AAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-1$4096:c2FsdA==$AAAA:AAAA",
+	    "SCRAM-SHA-1$4096:c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAA=:x",
+	    "SCRAM-SHA-1$99999999999:c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAA=:"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 	};
 
 	(void)state;
 	assert_int_equal(
-		scram_keys_parse(SCRAM_SHA_1,
-				 "SCRAM-SHA-1$4096:c2FsdA==$AAAAAAAAAAAAAAAA"
-				 "AAAAAAAAAAA=:AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-				 &k, &err),
-		0);
+	    scram_keys_parse(SCRAM_SHA_1,
+			     "SCRAM-SHA-1$4096:c2FsdA==$AAAAAAAAAAAAAAAA"
+			     "AAAAAAAAAAA=:AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+			     &k, &err),
+	    0);
 	assert_int_equal(k.salt_len, 4);
 	for (size_t i = 0; i < N_ELEMENTS(bad); i++) {
 		if (scram_keys_parse(SCRAM_SHA_1, bad[i], &k, &err) == 0)
@@ -508,7 +505,7 @@ static void
 test_cram_md5(void **state)
 {
 	static const char challenge[] =
-		"<1896.697170952@postoffice.reston.mci.net>";
+	    "<1896.697170952@postoffice.reston.mci.net>";
 	char secret[CRAM_MD5_SECRET_HEX_LEN + 1], hex[33];
 	uint8_t digest[16];
 	char long_key[100];
@@ -517,17 +514,16 @@ test_cram_md5(void **state)
 	/* RFC 2195 section 2 */
 	cram_md5_secret("tanstaaftanstaaf", 16, secret);
 	assert_true(cram_md5_secret_valid(secret));
-	assert_true(cram_md5_response(secret, challenge, strlen(challenge),
-				      digest));
+	assert_true(
+	    cram_md5_response(secret, challenge, strlen(challenge), digest));
 	hex_encode(digest, sizeof(digest), hex);
 	assert_string_equal(hex, "b913a602c7eda7a495b4e6e7334d3890");
 	/* RFC 2202 test case 6: a 80-byte key is hashed first */
 	memset(long_key, 0xaa, 80);
 	cram_md5_secret(long_key, 80, secret);
 	assert_true(cram_md5_response(
-		secret,
-		"Test Using Larger Than Block-Size Key - Hash Key First", 54,
-		digest));
+	    secret, "Test Using Larger Than Block-Size Key - Hash Key First",
+	    54, digest));
 	hex_encode(digest, sizeof(digest), hex);
 	assert_string_equal(hex, "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd");
 	assert_false(cram_md5_secret_valid("xyz"));
@@ -538,15 +534,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_canonicalize),
-		cmocka_unit_test(test_service_access),
-		cmocka_unit_test(test_fields),
-		cmocka_unit_test(test_record_round_trip),
-		cmocka_unit_test(test_record_corrupt),
-		cmocka_unit_test(test_passwords),
-		cmocka_unit_test(test_scram_vectors),
-		cmocka_unit_test(test_scram_parse),
-		cmocka_unit_test(test_cram_md5),
+	    cmocka_unit_test(test_canonicalize),
+	    cmocka_unit_test(test_service_access),
+	    cmocka_unit_test(test_fields),
+	    cmocka_unit_test(test_record_round_trip),
+	    cmocka_unit_test(test_record_corrupt),
+	    cmocka_unit_test(test_passwords),
+	    cmocka_unit_test(test_scram_vectors),
+	    cmocka_unit_test(test_scram_parse),
+	    cmocka_unit_test(test_cram_md5),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,7 +42,7 @@ setup(void **state)
 		 "<domain>x.org</domain></ms_options>",
 		 f->dir);
 	if (config_load_data("ms.conf", text, strlen(text), &f->cfg, &err) <
-		    0 ||
+		0 ||
 	    userdb_open(f->cfg, USERDB_OPEN_CREATE, &f->db, &err) < 0) {
 		print_error("%s\n", err.msg);
 		return -1;
@@ -76,8 +76,8 @@ make(const char *userid, const char *alias)
 }
 
 static int
-add(struct fixture *f, const char *userid, const char *alias,
-    bool overwrite, struct err *err)
+add(struct fixture *f, const char *userid, const char *alias, bool overwrite,
+    struct err *err)
 {
 	struct account *a = make(userid, alias);
 	int ret = userdb_add(f->db, a, overwrite, err);
@@ -153,8 +153,7 @@ test_add_lookup(void **state)
 	assert_int_equal(add(f, "alice@x.org", NULL, false, &err), -1);
 	assert_int_equal(err.code, ERR_EXISTS);
 	/* an alias of another account, as alias or as user id */
-	assert_int_equal(add(f, "bob@x.org", "a.smith@x.org", false, &err),
-			 -1);
+	assert_int_equal(add(f, "bob@x.org", "a.smith@x.org", false, &err), -1);
 	assert_int_equal(err.code, ERR_EXISTS);
 	assert_null(who(f, "bob@x.org"));
 	assert_string_equal(claim_owner(f, "bob@x.org"), "");
@@ -176,35 +175,30 @@ static void
 test_authenticate(void **state)
 {
 	struct fixture *f = *state;
-	struct password_opts opts = { 0 };
+	struct password_opts opts = {0};
 	struct account *a = make("carol@x.org", "c@x.org"), *got;
 	const char *warning;
 	struct err err;
 
 	assert_int_equal(password_set(a, "pw1", &opts, &warning, &err), 0);
 	assert_int_equal(userdb_add(f->db, a, false, &err), 0);
-	assert_int_equal(userdb_authenticate(f->db, "carol@x.org", "pw1", &got,
-					     &err),
-			 1);
+	assert_int_equal(
+	    userdb_authenticate(f->db, "carol@x.org", "pw1", &got, &err), 1);
 	assert_string_equal(got->userid, "carol@x.org");
 	account_destroy(&got);
-	assert_int_equal(userdb_authenticate(f->db, "c@x.org", "pw1", NULL,
-					     &err),
-			 1);
-	assert_int_equal(userdb_authenticate(f->db, "carol@x.org", "pw2",
-					     &got, &err),
-			 0);
+	assert_int_equal(
+	    userdb_authenticate(f->db, "c@x.org", "pw1", NULL, &err), 1);
+	assert_int_equal(
+	    userdb_authenticate(f->db, "carol@x.org", "pw2", &got, &err), 0);
 	assert_null(got);
 	assert_int_equal(err.code, ERR_PARAMS);
-	assert_int_equal(userdb_authenticate(f->db, "dave@x.org", "pw1", NULL,
-					     &err),
-			 0);
+	assert_int_equal(
+	    userdb_authenticate(f->db, "dave@x.org", "pw1", NULL, &err), 0);
 	assert_int_equal(err.code, ERR_NOTFOUND);
 	a->status = ACCOUNT_DISABLED;
 	assert_int_equal(userdb_add(f->db, a, true, &err), 0);
-	assert_int_equal(userdb_authenticate(f->db, "carol@x.org", "pw1", NULL,
-					     &err),
-			 0);
+	assert_int_equal(
+	    userdb_authenticate(f->db, "carol@x.org", "pw1", NULL, &err), 0);
 	assert_int_equal(err.code, ERR_PERM);
 	account_destroy(&a);
 }
@@ -274,19 +268,16 @@ test_update(void **state)
 	assert_string_equal(claim_owner(f, "d@x.org"), "");
 	assert_int_equal(update(f, "eve@x.org", add_alias_fn, "d@x.org", &err),
 			 0);
-	assert_int_equal(userdb_update(f->db, "dan@x.org", fail_fn, NULL,
-				       &err),
+	assert_int_equal(userdb_update(f->db, "dan@x.org", fail_fn, NULL, &err),
 			 -1);
 	assert_string_equal(err.msg, "no thanks");
 	assert_int_equal(userdb_lookup(f->db, "dan@x.org", &a, &err), 1);
 	assert_int_equal(a->status, ACCOUNT_ENABLED);
 	account_destroy(&a);
-	assert_int_equal(userdb_update(f->db, "dan@x.org", rename_fn, NULL,
-				       &err),
-			 -1);
+	assert_int_equal(
+	    userdb_update(f->db, "dan@x.org", rename_fn, NULL, &err), -1);
 	assert_int_equal(err.code, ERR_PARAMS);
-	assert_int_equal(userdb_update(f->db, "zed@x.org", fail_fn, NULL,
-				       &err),
+	assert_int_equal(userdb_update(f->db, "zed@x.org", fail_fn, NULL, &err),
 			 -1);
 	assert_int_equal(err.code, ERR_NOTFOUND);
 }
@@ -350,8 +341,7 @@ write_text(const char *path, const char *text)
 {
 	struct err err;
 
-	if (file_write_atomic(path, text, strlen(text), 0600, false, &err) <
-	    0)
+	if (file_write_atomic(path, text, strlen(text), 0600, false, &err) < 0)
 		fail_msg("%s", err.msg);
 }
 
@@ -360,7 +350,7 @@ test_list_and_corrupt(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const users[] = {
-		"zoe@b.net", "amy@a.com", "bea@b.net", "cat@a.com", "bad@a.com",
+	    "zoe@b.net", "amy@a.com", "bea@b.net", "cat@a.com", "bad@a.com",
 	};
 	struct userdb_iter *it;
 	struct account *a;
@@ -544,8 +534,8 @@ check_invariants(struct fixture *f)
 			fail_msg("unreadable record: %s", err.msg);
 		assert_string_equal(claim_owner(f, a->userid), a->userid);
 		for (size_t i = 0; i <= a->aliases.n; i++) {
-			const char *name = i < a->aliases.n ? a->aliases.v[i]
-							    : a->userid;
+			const char *name =
+			    i < a->aliases.n ? a->aliases.v[i] : a->userid;
 
 			assert_string_equal(claim_owner(f, name), a->userid);
 			assert_string_equal(who(f, name), a->userid);
@@ -577,9 +567,8 @@ test_concurrent_adds(void **state)
 		check_invariants(f);
 		assert_int_equal(userdb_delete(f->db, "same@x.org", &err), 0);
 		assert_non_null(who(f, "contested@x.org"));
-		assert_int_equal(userdb_delete(f->db, who(f, "contested@x.org"),
-					       &err),
-				 0);
+		assert_int_equal(
+		    userdb_delete(f->db, who(f, "contested@x.org"), &err), 0);
 	}
 }
 
@@ -597,16 +586,24 @@ child_mixed(struct fixture *f, int i)
 		snprintf(al, sizeof(al), "al%d@x.org", rand_r(&seed) % 6);
 		err_clear(&err);
 		switch (rand_r(&seed) % 6) {
-		case 0: (void)add(f, u1, al, false, &err); break;
-		case 1: (void)add(f, u1, al, true, &err); break;
+		case 0:
+			(void)add(f, u1, al, false, &err);
+			break;
+		case 1:
+			(void)add(f, u1, al, true, &err);
+			break;
 		case 2:
 			(void)update(f, u1, add_alias_fn, al, &err);
 			break;
 		case 3:
 			(void)update(f, u1, drop_alias_fn, al, &err);
 			break;
-		case 4: (void)userdb_delete(f->db, u1, &err); break;
-		default: (void)userdb_rename(f->db, u1, u2, &err); break;
+		case 4:
+			(void)userdb_delete(f->db, u1, &err);
+			break;
+		default:
+			(void)userdb_rename(f->db, u1, u2, &err);
+			break;
 		}
 		if (err.code != ERR_NONE && err.code != ERR_EXISTS &&
 		    err.code != ERR_NOTFOUND && err.code != ERR_PARAMS &&
@@ -652,8 +649,7 @@ test_killed_writers(void **state)
 
 	assert_int_equal(add(f, "kill@x.org", "k@x.org", false, &err), 0);
 	for (int round = 0; round < 40; round++) {
-		struct timespec ts = { 0,
-				       (long)(rand_r(&seed) % 20000) * 1000 };
+		struct timespec ts = {0, (long)(rand_r(&seed) % 20000) * 1000};
 		pid_t pid = fork();
 		int status;
 
@@ -684,23 +680,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_add_lookup, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_authenticate, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_update, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delete_rename, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_list_and_corrupt, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_leftovers, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_adds, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_mixed, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_killed_writers, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_add_lookup, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_authenticate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_update, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_rename, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_list_and_corrupt, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_leftovers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_adds, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_mixed, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_killed_writers, setup,
+					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

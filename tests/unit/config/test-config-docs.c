@@ -81,7 +81,7 @@ test_sample(void **state)
 	struct buf sample = BUF_INIT, active = BUF_INIT;
 	size_t count, n_found = 0;
 	const struct config_option_info *opts = config_options(&count);
-	unsigned found[512] = { 0 };
+	unsigned found[512] = {0};
 	char *line, *save = NULL;
 
 	(void)state;
@@ -132,7 +132,10 @@ test_man_page(void **state)
 	size_t count;
 	const struct config_option_info *opts = config_options(&count);
 	static const char *const structured[] = {
-		"domain_map", "shared_root", "group", "sasl",
+	    "domain_map",
+	    "shared_root",
+	    "group",
+	    "sasl",
 	};
 
 	(void)state;
@@ -176,8 +179,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sample),
-		cmocka_unit_test(test_man_page),
+	    cmocka_unit_test(test_sample),
+	    cmocka_unit_test(test_man_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,9 +34,8 @@ expect_error(const char *text, const char *msg)
 	struct ms_config *cfg = NULL;
 	struct err err;
 
-	assert_int_equal(config_load_data("ms.conf", text, strlen(text), &cfg,
-					  &err),
-			 -1);
+	assert_int_equal(
+	    config_load_data("ms.conf", text, strlen(text), &cfg, &err), -1);
 	assert_null(cfg);
 	assert_string_equal(err.msg, msg);
 	assert_null(strchr(err.msg, '\n'));
@@ -106,53 +105,53 @@ test_defaults(void **state)
 }
 
 static const char valid_conf[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!-- a complete local-mode configuration -->\n"
-	"<ms_options>\n"
-	"  <ms_user>coffer</ms_user>\n"				/* 4 */
-	"  <login_disabled>false</login_disabled>\n"
-	"  <domain>Example.COM</domain>\n"
-	"  <data_dir>/srv/coffer/</data_dir>\n"
-	"  <imap_host>127.0.0.1:1143 [::1]:1144 ::1 /run/imap.sock"
-	"</imap_host>\n"
-	"  <imap_host>localhost</imap_host>\n"
-	"  <imap_port>10143</imap_port>\n"
-	"  <lmtp_host>127.0.0.1</lmtp_host>\n"
-	"  <quota_limit>10m</quota_limit>\n"
-	"  <max_net_buffer>64k</max_net_buffer>\n"
-	"  <imap_timeout>2h</imap_timeout>\n"
-	"  <pop_timeout> 15 </pop_timeout>\n"
-	"  <client_timeout>-1</client_timeout>\n"
-	"  <accessible_services>imap=grant, sieve=allow, pop=deny"
-	"</accessible_services>\n"
-	"  <services>imap, lmtp</services>\n"
-	"  <expiration_policy>INBOX$86400</expiration_policy>\n"
-	"  <expiration_policy>Junk Mail$NONE</expiration_policy>\n"
-	"  <log_level>DEBUG</log_level>\n"
-	"  <tls_min_protocol>TLSv1.3</tls_min_protocol>\n"
-	"  <tls_cert_file>/etc/coffer/cert.pem</tls_cert_file>\n"
-	"  <global_sieve_script><![CDATA[require \"fileinto\";\n"
-	"keep;]]></global_sieve_script>\n"
-	"  <ldapdb_user_filter>(objectclass=person)</ldapdb_user_filter>\n"
-	"  <domain_map local_addr='192.0.2.1' domain='ISP.net'/>\n"
-	"  <domain_map local_addr='2001:db8::1' domain='example.org'/>\n"
-	"  <shared_root name='Email Archive' email='Archive@Example.com'>\n"
-	"    <group name='anyone' access='read,write'/>\n"
-	"    <group name='staff' access='all'/>\n"
-	"    <user name='brian' access=''/>\n"
-	"    <user name='natalia' access='read, write, manage'/>\n"
-	"  </shared_root>\n"
-	"  <shared_root name='staff' path='/srv/shared/staff'/>\n"
-	"  <group name='staff' type='static'>\n"
-	"    <user name='natalia'/>\n"
-	"    <user name='olga@example.com'/>\n"
-	"  </group>\n"
-	"  <sasl>\n"
-	"    <mech_list>PLAIN SCRAM-SHA-256, CRAM-MD5</mech_list>\n"
-	"    <pwcheck_method>auxprop-hashed</pwcheck_method>\n"
-	"    <tls_cipher_list>HIGH:!aNULL</tls_cipher_list>\n"
-	"  </sasl>\n"
-	"</ms_options>\n";
+    "<?xml version=\"1.0\"?>\n"
+    "<!-- a complete local-mode configuration -->\n"
+    "<ms_options>\n"
+    "  <ms_user>coffer</ms_user>\n" /* 4 */
+    "  <login_disabled>false</login_disabled>\n"
+    "  <domain>Example.COM</domain>\n"
+    "  <data_dir>/srv/coffer/</data_dir>\n"
+    "  <imap_host>127.0.0.1:1143 [::1]:1144 ::1 /run/imap.sock"
+    "</imap_host>\n"
+    "  <imap_host>localhost</imap_host>\n"
+    "  <imap_port>10143</imap_port>\n"
+    "  <lmtp_host>127.0.0.1</lmtp_host>\n"
+    "  <quota_limit>10m</quota_limit>\n"
+    "  <max_net_buffer>64k</max_net_buffer>\n"
+    "  <imap_timeout>2h</imap_timeout>\n"
+    "  <pop_timeout> 15 </pop_timeout>\n"
+    "  <client_timeout>-1</client_timeout>\n"
+    "  <accessible_services>imap=grant, sieve=allow, pop=deny"
+    "</accessible_services>\n"
+    "  <services>imap, lmtp</services>\n"
+    "  <expiration_policy>INBOX$86400</expiration_policy>\n"
+    "  <expiration_policy>Junk Mail$NONE</expiration_policy>\n"
+    "  <log_level>DEBUG</log_level>\n"
+    "  <tls_min_protocol>TLSv1.3</tls_min_protocol>\n"
+    "  <tls_cert_file>/etc/coffer/cert.pem</tls_cert_file>\n"
+    "  <global_sieve_script><![CDATA[require \"fileinto\";\n"
+    "keep;]]></global_sieve_script>\n"
+    "  <ldapdb_user_filter>(objectclass=person)</ldapdb_user_filter>\n"
+    "  <domain_map local_addr='192.0.2.1' domain='ISP.net'/>\n"
+    "  <domain_map local_addr='2001:db8::1' domain='example.org'/>\n"
+    "  <shared_root name='Email Archive' email='Archive@Example.com'>\n"
+    "    <group name='anyone' access='read,write'/>\n"
+    "    <group name='staff' access='all'/>\n"
+    "    <user name='brian' access=''/>\n"
+    "    <user name='natalia' access='read, write, manage'/>\n"
+    "  </shared_root>\n"
+    "  <shared_root name='staff' path='/srv/shared/staff'/>\n"
+    "  <group name='staff' type='static'>\n"
+    "    <user name='natalia'/>\n"
+    "    <user name='olga@example.com'/>\n"
+    "  </group>\n"
+    "  <sasl>\n"
+    "    <mech_list>PLAIN SCRAM-SHA-256, CRAM-MD5</mech_list>\n"
+    "    <pwcheck_method>auxprop-hashed</pwcheck_method>\n"
+    "    <tls_cipher_list>HIGH:!aNULL</tls_cipher_list>\n"
+    "  </sasl>\n"
+    "</ms_options>\n";
 
 static void
 test_valid_file(void **state)
@@ -254,11 +253,9 @@ test_domain_map_lookup(void **state)
 	assert_string_equal(config_domain_for_local_addr(cfg, "192.0.2.1"),
 			    "isp.net");
 	assert_string_equal(
-		config_domain_for_local_addr(cfg, "::ffff:192.0.2.1"),
-		"isp.net");
-	assert_string_equal(
-		config_domain_for_local_addr(cfg, "2001:DB8:0::1"),
-		"example.org");
+	    config_domain_for_local_addr(cfg, "::ffff:192.0.2.1"), "isp.net");
+	assert_string_equal(config_domain_for_local_addr(cfg, "2001:DB8:0::1"),
+			    "example.org");
 	assert_string_equal(config_domain_for_local_addr(cfg, "192.0.2.2"),
 			    "example.com");
 	assert_string_equal(config_domain_for_local_addr(cfg, "garbage"),
@@ -465,19 +462,19 @@ test_malformed_xml(void **state)
 static void
 test_warnings(void **state)
 {
-	struct ms_config *cfg = load_ok(CONF(
-		"<no_such_option>1</no_such_option>\n"
-		"<mech_list>PLAIN</mech_list>\n"
-		"<imap_timeout>10</imap_timeout>\n"
-		"<pop_timeout>1</pop_timeout>\n"
-		"<duplicate_history>-3</duplicate_history>\n"
-		"<gateway_mode>true</gateway_mode>\n"
-		"<enable_sieve>true</enable_sieve>\n"
-		"<imap_port extra='1'>143</imap_port>\n"
-		"<sasl><bogus/></sasl>\n"
-		"<domain_map local_addr='::1' domain='x.y' weight='2'/>\n"
-		"<shared_root name='r'><group name='nosuch' access='read'/>"
-		"</shared_root>\n"));
+	struct ms_config *cfg = load_ok(
+	    CONF("<no_such_option>1</no_such_option>\n"
+		 "<mech_list>PLAIN</mech_list>\n"
+		 "<imap_timeout>10</imap_timeout>\n"
+		 "<pop_timeout>1</pop_timeout>\n"
+		 "<duplicate_history>-3</duplicate_history>\n"
+		 "<gateway_mode>true</gateway_mode>\n"
+		 "<enable_sieve>true</enable_sieve>\n"
+		 "<imap_port extra='1'>143</imap_port>\n"
+		 "<sasl><bogus/></sasl>\n"
+		 "<domain_map local_addr='::1' domain='x.y' weight='2'/>\n"
+		 "<shared_root name='r'><group name='nosuch' access='read'/>"
+		 "</shared_root>\n"));
 
 	(void)state;
 	assert_true(has_warning(cfg, "ms.conf:2: unknown option "
@@ -514,9 +511,8 @@ write_file(const char *path, const char *text)
 {
 	struct err err;
 
-	assert_int_equal(file_write_atomic(path, text, strlen(text), 0600,
-					   false, &err),
-			 0);
+	assert_int_equal(
+	    file_write_atomic(path, text, strlen(text), 0600, false, &err), 0);
 }
 
 static void
@@ -556,9 +552,8 @@ test_files(void **state)
 	while (big.len <= CONFIG_MAX_FILE_SIZE)
 		buf_append_str(&big, "<!-- padding padding padding -->\n");
 	buf_append_str(&big, "</ms_options>\n");
-	assert_int_equal(file_write_atomic(path, big.data, big.len, 0600,
-					   false, &err),
-			 0);
+	assert_int_equal(
+	    file_write_atomic(path, big.data, big.len, 0600, false, &err), 0);
 	assert_int_equal(config_load(path, false, &cfg, &err), -1);
 	assert_non_null(strstr(err.msg, "file too large"));
 	assert_int_equal(config_load_data("x", big.data, big.len, &cfg, &err),
@@ -589,13 +584,13 @@ test_reload_diff(void **state)
 {
 	struct ms_config *a = load_ok(valid_conf);
 	struct ms_config *b = load_ok(valid_conf);
-	struct ms_config *c = load_ok(CONF(
-		"<ms_user>coffer</ms_user>\n"
-		"<login_disabled>true</login_disabled>\n"
-		"<domain>example.com</domain>\n"
-		"<imap_port>10143</imap_port>\n"
-		"<sasl><tls_cipher_list>HIGH</tls_cipher_list></sasl>\n"));
-	struct diff_ctx ctx = { "", 0 };
+	struct ms_config *c = load_ok(
+	    CONF("<ms_user>coffer</ms_user>\n"
+		 "<login_disabled>true</login_disabled>\n"
+		 "<domain>example.com</domain>\n"
+		 "<imap_port>10143</imap_port>\n"
+		 "<sasl><tls_cipher_list>HIGH</tls_cipher_list></sasl>\n"));
+	struct diff_ctx ctx = {"", 0};
 
 	(void)state;
 	assert_int_equal(config_reload_diff(a, b, diff_cb, &ctx), 0);
@@ -625,7 +620,7 @@ test_reload_diff(void **state)
 static int
 run_cli(struct cli_options *o, ...)
 {
-	static const struct cli_spec spec = { "prog", "[args]", NULL };
+	static const struct cli_spec spec = {"prog", "[args]", NULL};
 	static char store[16][64];
 	static char *argv[17];
 	const char *arg;
@@ -650,8 +645,8 @@ test_cli(void **state)
 
 	(void)state;
 	unsetenv("COFFER_CONFIG");
-	assert_int_equal(run_cli(&o, "prog", "-c", "/x.conf", "-d", "-s",
-				 "lbl", "add", "-p", "x", NULL),
+	assert_int_equal(run_cli(&o, "prog", "-c", "/x.conf", "-d", "-s", "lbl",
+				 "add", "-p", "x", NULL),
 			 6);
 	assert_string_equal(o.config_path, "/x.conf");
 	assert_false(o.config_is_default);
@@ -682,16 +677,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_valid_file),
-		cmocka_unit_test(test_domain_map_lookup),
-		cmocka_unit_test(test_invalid_values),
-		cmocka_unit_test(test_structure_errors),
-		cmocka_unit_test(test_malformed_xml),
-		cmocka_unit_test(test_warnings),
-		cmocka_unit_test(test_files),
-		cmocka_unit_test(test_reload_diff),
-		cmocka_unit_test(test_cli),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_valid_file),
+	    cmocka_unit_test(test_domain_map_lookup),
+	    cmocka_unit_test(test_invalid_values),
+	    cmocka_unit_test(test_structure_errors),
+	    cmocka_unit_test(test_malformed_xml),
+	    cmocka_unit_test(test_warnings),
+	    cmocka_unit_test(test_files),
+	    cmocka_unit_test(test_reload_diff),
+	    cmocka_unit_test(test_cli),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,14 @@
  *	SIZE		uint64_t, in the option's unit (bytes or KiB)
  *	DURATION	int64_t seconds (-1 only where documented as "none")
  *	STRING, PATH	const char *, never NULL ("" when empty)
- *	ENUM		int (value of the matching config_enum_* entry)
+ *	ENUM		int: log_level is an enum log_level (lib/log.h),
+ *			tls_min_protocol an enum config_tls_protocol,
+ *			pwcheck_method an enum config_pwcheck,
+ *			ms_syncd_protocol an enum config_sync_protocol,
+ *			ldapdb_tls_server_cert an enum config_tls_check,
+ *			ldapdb_starttls an enum config_starttls or
+ *			config_tls_check, ldapdb_map_method an enum
+ *			config_map_method
  *	LIST		struct config_strlist
  *	HOSTS		struct config_listen_list (ports resolved)
  *	ACCESS		struct config_access_rules

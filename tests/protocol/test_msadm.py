@@ -241,6 +241,17 @@ def test_usage_errors(coffer, args):
     assert len(r.stderr.splitlines()) <= 2
 
 
+@pytest.mark.parametrize("args", [
+    ("add",), ("add", "-p", "x", "-m", "pat"), ("del",), ("ren", "a"),
+    ("passwd", "pat"), ("quota", "get"), ("service", "pop", "pat"),
+    ("list", "-x"), ("path", "a", "b"),
+])
+def test_usage_line(coffer, args):
+    r = coffer.run("msadm", *args)
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"usage: msadm [-c file] {args[0]} ")
+
+
 def test_bad_config(coffer):
     coffer.conf.write_text("<ms_options>\n<imap_port>x</imap_port>\n"
                            "</ms_options>\n")

@@ -137,7 +137,7 @@ msadm_cmd_add(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		return msadm_usage(ctx, cmd);
 	if (msadm_userid(ctx, argv[o.ind], userid) < 0)
 		return CLI_EXIT_USAGE;
-	if ((db = msadm_db(ctx)) == NULL)
+	if ((db = msadm_db(ctx, true)) == NULL)
 		return CLI_EXIT_FAIL;
 	a = account_create(userid);
 	a->status = status;

@@ -28,7 +28,7 @@ msadm_cmd_del(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		return msadm_usage(ctx, cmd);
 	if (msadm_userid(ctx, argv[o.ind], userid) < 0)
 		return CLI_EXIT_USAGE;
-	if ((db = msadm_db(ctx)) == NULL)
+	if ((db = msadm_db(ctx, true)) == NULL)
 		return CLI_EXIT_FAIL;
 	/* the record says where the mail is; read it before it goes (a
 	   damaged record can still be deleted) */

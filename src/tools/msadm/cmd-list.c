@@ -71,7 +71,7 @@ msadm_cmd_list(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 	}
 	if (o.ind != argc)
 		return msadm_usage(ctx, cmd);
-	if ((db = msadm_db(ctx)) == NULL)
+	if ((db = msadm_db(ctx, false)) == NULL)
 		return CLI_EXIT_FAIL;
 	iter = userdb_iter_init(db, domain_re, user_re, &err);
 	if (iter == NULL)

@@ -43,7 +43,7 @@ msadm_cmd_passwd(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 	msadm_password_opts(ctx, &pc.opts);
 	if (msadm_userid(ctx, argv[o.ind], userid) < 0)
 		ret = CLI_EXIT_USAGE;
-	else if ((db = msadm_db(ctx)) == NULL)
+	else if ((db = msadm_db(ctx, true)) == NULL)
 		ret = CLI_EXIT_FAIL;
 	else if (userdb_update(db, userid, set_password, &pc, &err) < 0)
 		ret = msadm_fail(ctx, &err);

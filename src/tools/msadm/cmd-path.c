@@ -36,7 +36,7 @@ msadm_cmd_path(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		}
 	} else if (msadm_userid(ctx, argv[o.ind], userid) < 0)
 		return CLI_EXIT_USAGE;
-	if ((db = msadm_db(ctx)) == NULL)
+	if ((db = msadm_db(ctx, false)) == NULL)
 		return CLI_EXIT_FAIL;
 	/* an existing account may have its own mail root */
 	ret = account_userid_valid(userid)

@@ -71,7 +71,7 @@ msadm_cmd_quota(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 	}
 	if (msadm_userid(ctx, argv[2], userid) < 0)
 		return CLI_EXIT_USAGE;
-	if ((db = msadm_db(ctx)) == NULL)
+	if ((db = msadm_db(ctx, !get)) == NULL)
 		return CLI_EXIT_FAIL;
 	if (get)
 		return quota_get(ctx, db, userid);

@@ -67,7 +67,7 @@ msadm_cmd_ren(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 	if (msadm_userid(ctx, argv[o.ind], new_id) < 0 ||
 	    msadm_userid(ctx, argv[o.ind + 1], old_id) < 0)
 		return CLI_EXIT_USAGE;
-	if ((db = msadm_db(ctx)) == NULL)
+	if ((db = msadm_db(ctx, true)) == NULL)
 		return CLI_EXIT_FAIL;
 	ret = userdb_lookup(db, old_id, &acct, &err);
 	if (ret == 0 || (ret > 0 && strcmp(acct->userid, old_id) != 0)) {

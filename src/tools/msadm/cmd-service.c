@@ -66,7 +66,7 @@ msadm_cmd_service(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		return msadm_usage(ctx, cmd);
 	if (msadm_userid(ctx, argv[3], userid) < 0)
 		return CLI_EXIT_USAGE;
-	if ((db = msadm_db(ctx)) == NULL)
+	if ((db = msadm_db(ctx, !is_query)) == NULL)
 		return CLI_EXIT_FAIL;
 	if (is_query)
 		return query(ctx, db, userid, sc.svc);

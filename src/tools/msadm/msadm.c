@@ -77,14 +77,20 @@ msadm_usage(const struct msadm *ctx, const struct msadm_cmd *cmd)
 }
 
 struct userdb *
-msadm_db(struct msadm *ctx)
+msadm_db(struct msadm *ctx, bool write)
 {
 	struct err err;
 
-	if (ctx->db == NULL &&
-	    userdb_open(ctx->cfg, USERDB_OPEN_CREATE, &ctx->db, &err) < 0) {
-		msadm_error(ctx, "%s", err.msg);
-		return NULL;
+	if (ctx->db != NULL && write && !ctx->db_writable)
+		userdb_close(&ctx->db);
+	if (ctx->db == NULL) {
+		if (userdb_open(ctx->cfg,
+				write ? USERDB_OPEN_CREATE : USERDB_OPEN_READ,
+				&ctx->db, &err) < 0) {
+			msadm_error(ctx, "%s", err.msg);
+			return NULL;
+		}
+		ctx->db_writable = write;
 	}
 	return ctx->db;
 }

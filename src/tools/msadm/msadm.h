@@ -20,6 +20,7 @@
 struct msadm {
 	struct ms_config *cfg;
 	struct userdb *db; /* opened on first use by msadm_db() */
+	bool db_writable;  /* db was opened with USERDB_OPEN_CREATE */
 	unsigned line;	   /* line number in batch mode, else 0 */
 };
 
@@ -59,9 +60,10 @@ int msadm_usage(const struct msadm *ctx, const struct msadm_cmd *cmd);
 void msadm_warning(const struct msadm *ctx, const char *fmt, ...)
     ATTR_FORMAT(2, 3);
 
-/* The user database (opened and created on first use), or NULL after
-   printing the error. */
-struct userdb *msadm_db(struct msadm *ctx);
+/* The user database, opened on first use, or NULL after printing the
+   error. Only writers create a missing database (read-only subcommands
+   leave the disk untouched). */
+struct userdb *msadm_db(struct msadm *ctx, bool write);
 /* Canonicalises a user name argument into out (ACCOUNT_USERID_MAX + 1
    bytes); prints the error and returns -1 if it is invalid. */
 int msadm_userid(const struct msadm *ctx, const char *name, char *out);

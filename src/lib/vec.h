@@ -23,17 +23,25 @@
 		size_t cap;                                                   \
 	}
 #define VEC_INIT { NULL, 0, 0 }
+/* A named vector type, for passing vectors between functions. */
+#define VEC_DECLARE(name, type)                                               \
+	struct name {                                                         \
+		type *v;                                                      \
+		size_t n;                                                     \
+		size_t cap;                                                   \
+	}
+
+VEC_DECLARE(str_vec, char *);
 
 /* Grows *v so that it holds at least `need` elements of `size` bytes. */
 void vec__grow(void **v, size_t *cap, size_t need, size_t size);
 
 #define vec_init(a) ((a)->v = NULL, (a)->n = 0, (a)->cap = 0)
 #define vec_reserve(a, count)                                                 \
-	do {                                                                  \
-		if ((a)->n + (count) > (a)->cap)                              \
-			vec__grow((void **)&(a)->v, &(a)->cap,                \
-				  (a)->n + (count), sizeof(*(a)->v));         \
-	} while (0)
+	((a)->n + (count) > (a)->cap                                          \
+		 ? vec__grow((void **)&(a)->v, &(a)->cap, (a)->n + (count),   \
+			     sizeof(*(a)->v))                                 \
+		 : (void)0)
 #define vec_push(a, x)                                                        \
 	do {                                                                  \
 		vec_reserve(a, 1);                                            \

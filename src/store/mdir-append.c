@@ -422,8 +422,10 @@ commit_batch(struct mdir_state *st, struct batch *b, struct err *err)
 			char name[MDIR_MSG_NAME_MAX];
 
 			mdir_msg_name(m->uid, m->guid, name);
+			/* ENOENT: a reader already completed the rename */
 			if (renameat(st->tmp_fd, m->staging, st->msg_fd,
-				     name) < 0)
+				     name) < 0 &&
+			    errno != ENOENT)
 				log_warning("mdir: rename(tmp/%s) failed: %m",
 					    m->staging);
 		}

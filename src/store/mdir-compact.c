@@ -245,20 +245,34 @@ remove_orphans(struct mdir_state *st)
 	closedir(d);
 }
 
+/* When to compact: the log tail costs readers time at open (one file per
+   record in link mode, a sequential read in append mode) and the messages
+   appended since the snapshot cost memory; a snapshot costs a write of the
+   whole index. Bigger mailboxes therefore compact less often. */
+static bool
+should_compact(const struct mdir_state *st)
+{
+	uint64_t records = st->seq - st->gen_base;
+	uint64_t base = st->store->set.compact_records;
+	uint64_t limit = st->log.append ? MAX(base * 8, st->n / 16)
+					: MAX(base, st->n / 64);
+
+	if (limit > MDIR_COMPACT_RECORDS_CAP)
+		limit = MDIR_COMPACT_RECORDS_CAP;
+	return records >= limit || st->tail.n >= MDIR_COMPACT_TAIL_MAX;
+}
+
 int
 mdir_compact_locked(struct mdir_state *st, bool force, struct err *err)
 {
 	struct close_ctx ctx;
-	char name[32];
 
-	if (st->deleted_mailbox ||
-	    (!force && st->seq - st->gen_base < st->store->set.compact_records))
+	if (st->deleted_mailbox || (!force && !should_compact(st)))
 		return 0;
 	ctx.from_gen = st->gen;
 	ctx.ours = false;
-	snprintf(name, sizeof(name), "log.%u", st->gen + 1);
-	if (mkdirat(st->mdir_fd, name, 0700) < 0 && errno != EEXIST)
-		return err_set_errno(err, "mkdir", name);
+	if (mdir_log_create(st->mdir_fd, st->log.append, st->gen + 1, err) < 0)
+		return -1;
 	if (mdir_commit_locked(st, build_close, applied_close, &ctx, err) < 0)
 		return -1;
 	if (!ctx.ours)

@@ -41,6 +41,7 @@ mdir_header_encode(const struct mdir_header *h, uint8_t out[MDIR_HEADER_SIZE])
 	le_put32(out + 8, h->uidvalidity);
 	memcpy(out + 12, h->guid, 16);
 	le_put64(out + 28, (uint64_t)h->created);
+	le_put32(out + 36, h->flags);
 	le_put32(out + 60, mdir_crc32(out, 60));
 }
 
@@ -56,6 +57,7 @@ mdir_header_decode(const uint8_t *data, size_t len, struct mdir_header *h,
 	h->uidvalidity = le_get32(data + 8);
 	memcpy(h->guid, data + 12, 16);
 	h->created = (int64_t)le_get64(data + 28);
+	h->flags = le_get32(data + 36);
 	if (h->uidvalidity == 0)
 		return err_set(err, ERR_CORRUPT, "mailbox header: zero "
 						 "UIDVALIDITY");

@@ -25,10 +25,14 @@ uint32_t mdir_crc32_update(uint32_t crc, const void *data, size_t len);
 
 #define MDIR_HEADER_MAGIC "CFMBX\x01\r\n"
 #define MDIR_HEADER_SIZE 64
+/* The mailbox's log uses append mode (else link mode), mdir-log.h. */
+#define MDIR_HEADER_APPEND_LOG 0x1
+
 struct mdir_header {
 	uint32_t uidvalidity;
 	uint8_t guid[16];  /* identity of this mailbox incarnation */
 	int64_t created;
+	uint32_t flags;	   /* MDIR_HEADER_* */
 };
 void mdir_header_encode(const struct mdir_header *h,
 			uint8_t out[MDIR_HEADER_SIZE]);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 static const char *const special_uses[] = {
@@ -187,16 +188,64 @@ write_empty_index(int dfd, const struct mdir_header *mh, bool durable,
 				    durable, err);
 }
 
+/* Network and cluster file systems, where several hosts may append to one
+   file: the log must use link mode there. */
+static bool
+shared_file_system(int fd)
+{
+	static const long magic[] = {
+		0x6969,	    /* NFS */
+		0x517b,	    /* SMB */
+		(long)0xff534d42, /* CIFS */
+		(long)0xfe534d42, /* SMB2 */
+		0x65735546, /* FUSE */
+		0x00c36400, /* Ceph */
+		0x01161970, /* GFS2 */
+		0x7461636f, /* OCFS2 */
+		0x5346414f, /* AFS */
+		0x6b414653, /* kAFS */
+		0x19830326, /* FhGFS/BeeGFS */
+		0x0bd00bd0, /* Lustre */
+	};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return true; /* unknown: the safe choice */
+	for (size_t i = 0; i < N_ELEMENTS(magic); i++) {
+		if ((long)sf.f_type == magic[i])
+			return true;
+	}
+	return false;
+}
+
+static bool
+use_append_log(const struct store *store, int dfd)
+{
+	switch (store->set.log_mode) {
+	case STORE_LOG_APPEND:
+		return true;
+	case STORE_LOG_LINK:
+		return false;
+	default:
+		return !shared_file_system(dfd);
+	}
+}
+
 static int
-populate_mdir(int dfd, const char *acct_dir, const char *special_use,
-	      bool durable, struct err *err)
+populate_mdir(const struct store *store, int dfd, const char *acct_dir,
+	      const char *special_use, bool durable, struct err *err)
 {
 	struct mdir_header h;
 	uint8_t hb[MDIR_HEADER_SIZE];
 
-	if (mkdirat(dfd, "msg", 0700) < 0 || mkdirat(dfd, "tmp", 0700) < 0 ||
-	    mkdirat(dfd, "log.1", 0700) < 0)
+	memset(&h, 0, sizeof(h));
+	if (use_append_log(store, dfd))
+		h.flags |= MDIR_HEADER_APPEND_LOG;
+	if (mkdirat(dfd, "msg", 0700) < 0 || mkdirat(dfd, "tmp", 0700) < 0)
 		return err_set_errno(err, "mkdir", MDIR_DIR);
+	if (mdir_log_create(dfd, (h.flags & MDIR_HEADER_APPEND_LOG) != 0, 1,
+			    err) < 0)
+		return -1;
 	h.uidvalidity = next_uidvalidity(acct_dir);
 	rand_bytes(h.guid, sizeof(h.guid));
 	h.created = time_now();
@@ -259,8 +308,8 @@ create_at(struct mdir_user *u, const char *path, const char *special_use,
 		rm_rf(tmp, NULL);
 		return -1;
 	}
-	ret = populate_mdir(dfd, u->pub.dir, canonical_special_use(special_use),
-			    durable, err);
+	ret = populate_mdir(u->pub.store, dfd, u->pub.dir,
+			    canonical_special_use(special_use), durable, err);
 	if (ret == 0 && durable && fsync_dirfd(dfd) < 0)
 		ret = err_set_errno(err, "fsync", tmp);
 	close(dfd);

@@ -72,11 +72,14 @@ watch_start(struct mdir_state *st)
 	char path[64];
 	int wd;
 
-	if (store->inotify_fd < 0 || st->log_fd < 0)
+	if (store->inotify_fd < 0 || st->log.fd < 0)
 		return;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", st->log_fd);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", st->log.fd);
+	/* a new record is a new file (link mode) or more data (append) */
 	wd = inotify_add_watch(store->inotify_fd, path,
-			       IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
+			       st->log.append ? IN_MODIFY
+					      : IN_CREATE | IN_MOVED_TO |
+							IN_ONLYDIR);
 	if (wd < 0) {
 		log_debug("inotify_add_watch() failed: %m");
 		return;

@@ -25,12 +25,16 @@
 #include "lib/hash.h"
 #include "lib/vec.h"
 #include "store/mdir-format.h"
+#include "store/mdir-log.h"
 #include "store/store-private.h"
 
 #define MDIR_DIR ".mdir"
 #define MDIR_ACCOUNT_DIR ".coffer"
 #define MDIR_COLD_TAIL 0x80000000u
 #define MDIR_DEFAULT_COMPACT_RECORDS 512
+#define MDIR_COMPACT_RECORDS_CAP 65536
+/* Messages appended since the snapshot before compaction (heap bound). */
+#define MDIR_COMPACT_TAIL_MAX 2048
 #define MDIR_DEFAULT_TRASH_GRACE 600
 /* Abandoned temp files are removed after these ages (seconds). */
 #define MDIR_TMP_RECORD_MAX_AGE 3600
@@ -74,7 +78,8 @@ struct mdir_state {
 	struct mdir_state *lru_prev, *lru_next;
 
 	struct mdir_header header;
-	int mdir_fd, msg_fd, tmp_fd, log_fd;
+	int mdir_fd, msg_fd, tmp_fd;
+	struct mdir_log log;
 	uint32_t gen;	    /* log generation we read and append to */
 	uint64_t seq;	    /* last log record applied */
 	uint64_t gen_base;  /* seq at which this generation started */
@@ -192,9 +197,6 @@ int mdir_commit(struct mdir_state *st, mdir_build_fn *build,
    before returning (used by compaction and recovery). */
 int mdir_commit_locked(struct mdir_state *st, mdir_build_fn *build,
 		       mdir_applied_fn *applied, void *ctx, struct err *err);
-int mdir_read_record(struct mdir_state *st, int log_fd, uint64_t seq,
-		     struct buf *out, struct err *err);
-void mdir_seq_name(uint64_t seq, char out[24]);
 /* Notifies watchers and the change hook after a commit. */
 void mdir_notify_changed(struct mdir_state *st);
 

@@ -278,10 +278,13 @@ adopt_files(struct mdir_state *st, struct found_file **files, size_t n,
 		char name[MDIR_MSG_NAME_MAX];
 
 		if (ret > 0) {
+			/* the staged copy is now the message (a reader or
+			   compaction may have completed the rename already);
+			   the file found in msg/ under another name goes */
 			mdir_msg_name(a->uid, a->guid, name);
-			if (renameat(st->tmp_fd, a->staging, st->msg_fd,
-				     name) == 0 &&
-			    strcmp(name, a->f->name) != 0)
+			(void)renameat(st->tmp_fd, a->staging, st->msg_fd,
+				       name);
+			if (strcmp(name, a->f->name) != 0)
 				unlinkat(st->msg_fd, a->f->name, 0);
 			if (!a->f->parsed || a->uid != a->f->uid)
 				rep->uids_reassigned++;
@@ -425,60 +428,50 @@ scan_generations(int mdir_fd, uint32_t *max_gen_r, uint32_t *log_gen_r)
 	closedir(d);
 }
 
-/* Largest record number in log.<gen>, 0 if none. */
-static uint64_t
-max_record(int mdir_fd, uint32_t gen)
-{
-	char name[32];
-	uint64_t max = 0;
-	struct dirent *de;
-	DIR *d;
-	int fd;
-
-	snprintf(name, sizeof(name), "log.%u", gen);
-	fd = openat(mdir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL) {
-		uint64_t v;
-
-		if (parse_num_name(de->d_name, "", &v) && v > max)
-			max = v;
-	}
-	closedir(d);
-	return max;
-}
-
 /* Replays whatever log records can be read, oldest generation first, into
-   an empty state: the best available memory of flags and keywords. */
-static void
+   an empty state: the best available memory of flags and keywords.
+   Returns the highest record number seen. */
+static uint64_t
 replay_all_logs(struct mdir_state *src, uint32_t max_gen)
 {
 	struct buf rec = BUF_INIT;
+	uint64_t max = 0;
 
 	for (uint32_t g = 1; g <= max_gen; g++) {
-		char name[32];
-		uint64_t max;
-		int fd;
+		struct mdir_log log;
 
-		snprintf(name, sizeof(name), "log.%u", g);
-		fd = openat(src->mdir_fd, name,
-			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		max = max_record(src->mdir_fd, g);
-		for (uint64_t seq = 1; seq <= max && seq - 1 < 10000000;
-		     seq++) {
-			if (mdir_read_record(src, fd, seq, &rec, NULL) == 1)
+		mdir_log_init(&log, src->log.append);
+		if (mdir_log_open_from_start(&log, src->mdir_fd, g, NULL) ==
+		    0) {
+			while (mdir_log_read_next(&log, &rec, NULL) == 1)
 				(void)mdir_apply_record(src, rec.data, rec.len,
-							seq, NULL);
+							log.seq, NULL);
+			if (log.seq > max)
+				max = log.seq;
 		}
-		close(fd);
+		mdir_log_close(&log);
 	}
 	buf_free(&rec);
+	return max;
+}
+
+/* Highest record number in log.<gen>, 0 if none. */
+static uint64_t
+last_record(int mdir_fd, bool append, uint32_t gen)
+{
+	struct buf rec = BUF_INIT;
+	struct mdir_log log;
+	uint64_t seq = 0;
+
+	mdir_log_init(&log, append);
+	if (mdir_log_open_from_start(&log, mdir_fd, gen, NULL) == 0) {
+		while (mdir_log_read_next(&log, &rec, NULL) == 1)
+			;
+		seq = log.seq;
+	}
+	mdir_log_close(&log);
+	buf_free(&rec);
+	return seq;
 }
 
 /* Builds the new state's message list from the files, with flags and
@@ -607,6 +600,39 @@ recover_header(struct mdir_user *u, int mdir_fd, bool dry_run,
 	return 0;
 }
 
+/* Appends the reset CLOSE to the old generation's log at `base`, so that
+   every process reading it switches to the new snapshot. */
+static int
+close_old_log(struct mdir_state *src, int mdir_fd, uint32_t log_gen,
+	      uint32_t ng, uint64_t base)
+{
+	struct buf rec = BUF_INIT, skip = BUF_INIT;
+	struct mdir_log log;
+	int dfd = -1, ret = -1;
+
+	mdir_log_init(&log, src->log.append);
+	if (mdir_log_open_from_start(&log, mdir_fd, log_gen, NULL) == 0) {
+		while (mdir_log_read_next(&log, &skip, NULL) == 1)
+			;
+		if (log.seq + 1 == base) {
+			mdir_rec_begin(&rec);
+			build_reset_close(src, &rec, &ng, NULL);
+			mdir_rec_finish(&rec);
+			if (mdir_log_append(&log, src->tmp_fd, &rec, true, &dfd,
+					    NULL) == 1)
+				ret = 0;
+			if (dfd >= 0) {
+				fsync_dirfd(dfd);
+				close(dfd);
+			}
+		}
+	}
+	mdir_log_close(&log);
+	buf_free(&rec);
+	buf_free(&skip);
+	return ret;
+}
+
 /* Rebuilds the index of a mailbox whose snapshots cannot be loaded. */
 static int
 rebuild(struct mdir_user *u, int mdir_fd, bool dry_run,
@@ -618,7 +644,6 @@ rebuild(struct mdir_user *u, int mdir_fd, bool dry_run,
 	struct found_vec files = VEC_INIT;
 	uint32_t max_gen, log_gen, ng;
 	uint64_t base;
-	char name[32];
 	int ret = -1;
 
 	rep->index_was_damaged = true;
@@ -630,7 +655,7 @@ rebuild(struct mdir_user *u, int mdir_fd, bool dry_run,
 	pthread_rwlock_wrlock(&src->lock);
 	if (mdir_state_reload_locked(src, NULL) < 0) {
 		mdir_state_reset(src);
-		replay_all_logs(src, max_gen);
+		src->seq = replay_all_logs(src, max_gen);
 	}
 	pthread_rwlock_unlock(&src->lock);
 	scan_files(src->msg_fd, &files);
@@ -643,7 +668,7 @@ rebuild(struct mdir_user *u, int mdir_fd, bool dry_run,
 		ret = 0;
 		goto out;
 	}
-	base = max_record(mdir_fd, log_gen);
+	base = last_record(mdir_fd, src->log.append, log_gen);
 	if (src->seq > base)
 		base = src->seq;
 	base++; /* the reset CLOSE takes this number */
@@ -672,43 +697,12 @@ rebuild(struct mdir_user *u, int mdir_fd, bool dry_run,
 			t->blob_len = a.blob_len;
 		}
 	}
-	snprintf(name, sizeof(name), "log.%u", ng);
-	if (mkdirat(mdir_fd, name, 0700) < 0 && errno != EEXIST) {
-		err_set_errno(err, "mkdir", name);
+	if (mdir_log_create(mdir_fd, nst->log.append, ng, err) < 0 ||
+	    mdir_snapshot_write(nst, ng, err) < 0)
 		goto out;
-	}
-	if (mdir_snapshot_write(nst, ng, err) < 0)
-		goto out;
-	if (log_gen > 0) {
-		/* close the old log so that every process reloads */
-		snprintf(name, sizeof(name), "log.%u", log_gen);
-		src->gen = log_gen;
-		src->seq = base - 1;
-		if (src->log_fd >= 0)
-			close(src->log_fd);
-		src->log_fd = openat(mdir_fd, name,
-				     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (src->log_fd >= 0) {
-			char seqname[24], tmpname[64];
-			struct buf rec = BUF_INIT;
-
-			mdir_rec_begin(&rec);
-			build_reset_close(src, &rec, &ng, NULL);
-			mdir_rec_finish(&rec);
-			snprintf(tmpname, sizeof(tmpname), "rec.reset.%u", ng);
-			mdir_seq_name(base, seqname);
-			if (file_write_atomic_at(src->tmp_fd, tmpname, rec.data,
-						 rec.len, 0600, true,
-						 NULL) == 0 &&
-			    linkat(src->tmp_fd, tmpname, src->log_fd, seqname,
-				   0) < 0)
-				log_warning("reconstruct: could not close "
-					    "log.%u at %s: %m", log_gen,
-					    seqname);
-			unlinkat(src->tmp_fd, tmpname, 0);
-			buf_free(&rec);
-		}
-	}
+	if (log_gen > 0 && close_old_log(src, mdir_fd, log_gen, ng, base) < 0)
+		log_warning("reconstruct: could not close log.%u; processes "
+			    "using it must reopen the mailbox", log_gen);
 	ret = 0;
 out:
 	mdir_state_close_private(&src);

@@ -50,31 +50,15 @@ open_subdir(int mdir_fd, const char *name, struct err *err)
 static int
 open_log_dir(struct mdir_state *st, struct err *err)
 {
-	char name[32];
-	int fd;
-
-	snprintf(name, sizeof(name), "log.%u", st->gen);
-	fd = open_subdir(st->mdir_fd, name, err);
-	if (fd < 0)
-		return -1;
-	if (st->log_fd >= 0)
-		close(st->log_fd);
-	st->log_fd = fd;
-	return 0;
+	return mdir_log_open(&st->log, st->mdir_fd, st->gen, st->seq, err);
 }
 
-/* True if our log directory is still the one named log.<gen>: a retired
-   generation is renamed into trash/ and later removed. */
+/* True if our log is still the one named log.<gen>: a retired generation
+   is renamed into trash/ and later removed. */
 static bool
 gen_is_current(struct mdir_state *st)
 {
-	struct stat a, b;
-	char name[32];
-
-	snprintf(name, sizeof(name), "log.%u", st->gen);
-	if (fstatat(st->mdir_fd, name, &a, 0) < 0 || fstat(st->log_fd, &b) < 0)
-		return false;
-	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	return mdir_log_is_current(&st->log, st->mdir_fd);
 }
 
 int
@@ -85,8 +69,7 @@ mdir_state_refresh_locked(struct mdir_state *st, struct err *err)
 
 	for (;;) {
 		uint32_t gen = st->gen;
-		int r = mdir_read_record(st, st->log_fd, st->seq + 1, &rec,
-					 err);
+		int r = mdir_log_read_next(&st->log, &rec, err);
 
 		if (r < 0) {
 			ret = -1;
@@ -100,14 +83,14 @@ mdir_state_refresh_locked(struct mdir_state *st, struct err *err)
 			ret = mdir_state_reload_locked(st, err);
 			break;
 		}
-		if (mdir_apply_record(st, rec.data, rec.len, st->seq + 1,
+		if (mdir_apply_record(st, rec.data, rec.len, st->log.seq,
 				      err) < 0) {
 			/* a damaged record (e.g. an unsynced flag change cut
 			   by a power failure) is skipped, not fatal */
 			log_warning("mdir: skipping log record %llu: %s",
-				    (unsigned long long)st->seq + 1,
+				    (unsigned long long)st->log.seq,
 				    err != NULL ? err->msg : "");
-			st->seq++;
+			st->seq = st->log.seq;
 			continue;
 		}
 		if (st->needs_reload) {
@@ -116,8 +99,19 @@ mdir_state_refresh_locked(struct mdir_state *st, struct err *err)
 			break;
 		}
 		if (st->gen != gen) {
-			if (open_log_dir(st, err) < 0) {
-				ret = -1;
+			struct err lerr;
+
+			if (open_log_dir(st, &lerr) < 0) {
+				/* the next generation was retired already
+				   (we are far behind): its snapshot covers
+				   it, start over from the newest one */
+				if (lerr.code == ERR_NOTFOUND) {
+					ret = mdir_state_reload_locked(st, err);
+				} else {
+					if (err != NULL)
+						*err = lerr;
+					ret = -1;
+				}
 				break;
 			}
 			mdir_watch_retarget(st);
@@ -175,24 +169,33 @@ reset_contents(struct mdir_state *st)
 int
 mdir_state_reload_locked(struct mdir_state *st, struct err *err)
 {
-	uint32_t older, newest = mdir_newest_index(st->mdir_fd, &older);
 	struct err lerr;
 
-	if (newest == 0)
-		return err_set(err, ERR_CORRUPT, "mailbox has no index");
-	reset_contents(st);
-	if (mdir_snapshot_load(st, newest, &lerr) < 0) {
+	/* a snapshot may be retired between finding and opening it when
+	   other processes compact quickly: look again, a few times */
+	for (int attempt = 0;; attempt++) {
+		uint32_t older, newest = mdir_newest_index(st->mdir_fd, &older);
+
+		if (newest == 0)
+			return err_set(err, ERR_CORRUPT,
+				       "mailbox has no index");
+		reset_contents(st);
+		if (mdir_snapshot_load(st, newest, &lerr) == 0 &&
+		    open_log_dir(st, &lerr) == 0)
+			break;
+		if (lerr.code == ERR_NOTFOUND && attempt < 10)
+			continue;
 		log_err("mdir: index.%u unusable (%s); trying index.%u",
 			newest, lerr.msg, older);
 		reset_contents(st);
-		if (older == 0 || mdir_snapshot_load(st, older, err) < 0) {
-			if (older == 0)
+		if (older == 0 || mdir_snapshot_load(st, older, err) < 0 ||
+		    open_log_dir(st, err) < 0) {
+			if (older == 0 && err != NULL)
 				*err = lerr;
 			return -1;
 		}
+		break;
 	}
-	if (open_log_dir(st, err) < 0)
-		return -1;
 	mdir_watch_retarget(st);
 	return mdir_state_refresh_locked(st, err);
 }
@@ -205,7 +208,8 @@ state_new(struct store *store, int mdir_fd, const struct mdir_header *h)
 	st->store = store;
 	st->header = *h;
 	st->mdir_fd = mdir_fd;
-	st->msg_fd = st->tmp_fd = st->log_fd = -1;
+	st->msg_fd = st->tmp_fd = -1;
+	mdir_log_init(&st->log, (h->flags & MDIR_HEADER_APPEND_LOG) != 0);
 	st->watch_wd = -1;
 	st->refcount = 1;
 	pthread_rwlock_init(&st->lock, NULL);
@@ -230,8 +234,7 @@ state_destroy(struct mdir_state *st)
 	vec_free(&st->cache_fds);
 	vec_free(&st->watchers);
 	vec_free(&st->append_queue);
-	if (st->log_fd >= 0)
-		close(st->log_fd);
+	mdir_log_close(&st->log);
 	if (st->msg_fd >= 0)
 		close(st->msg_fd);
 	if (st->tmp_fd >= 0)
@@ -294,7 +297,7 @@ mdir_state_get(struct store *store, int mdir_fd, struct mdir_state **st_r,
 		pthread_mutex_unlock(&store->registry_lock);
 		close(mdir_fd);
 		pthread_rwlock_wrlock(&st->lock);
-		ret = st->log_fd < 0 ? state_load(st, err)
+		ret = st->log.fd < 0 ? state_load(st, err)
 				     : mdir_state_refresh_locked(st, err);
 		pthread_rwlock_unlock(&st->lock);
 	} else {
@@ -331,7 +334,7 @@ mdir_state_put(struct mdir_state **stp)
 		pthread_mutex_unlock(&store->registry_lock);
 		return;
 	}
-	if (st->log_fd < 0 || st->deleted_mailbox) {
+	if (st->log.fd < 0 || st->deleted_mailbox) {
 		/* failed to load or gone: do not cache */
 		hash_remove(&store->registry, st->header.guid,
 			    sizeof(st->header.guid));

@@ -178,15 +178,17 @@ read_index_header(int mdir_fd, uint32_t gen, struct mdir_index_header *h,
    Returns 0, or -1 if the files do not allow it (the caller then loads the
    full state, which also repairs what can be repaired). */
 static int
-quick_counters(int mdir_fd, struct counters *c, struct err *err)
+quick_counters(int mdir_fd, bool append, struct counters *c, struct err *err)
 {
 	struct mdir_index_header h;
 	uint32_t older, gen = mdir_newest_index(mdir_fd, &older);
 	struct buf rec = BUF_INIT;
-	int log_fd = -1;
+	struct mdir_log log;
+	bool open = false;
 
 	if (gen == 0 || read_index_header(mdir_fd, gen, &h, err) < 0)
 		return -1;
+	mdir_log_init(&log, append);
 	memset(c, 0, sizeof(*c));
 	c->messages = h.messages;
 	c->unseen = h.unseen;
@@ -198,28 +200,23 @@ quick_counters(int mdir_fd, struct counters *c, struct err *err)
 	c->seq = h.base_seq;
 	c->gen = gen;
 	for (;;) {
-		char name[32];
 		uint32_t g = c->gen;
 		int r;
 
-		if (log_fd < 0) {
-			snprintf(name, sizeof(name), "log.%u", c->gen);
-			log_fd = openat(mdir_fd, name,
-					O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (log_fd < 0)
+		if (!open) {
+			if (mdir_log_open(&log, mdir_fd, c->gen, c->seq,
+					  NULL) < 0)
 				break; /* retired under us: good enough */
+			open = true;
 		}
-		r = mdir_read_record(NULL, log_fd, c->seq + 1, &rec, err);
+		r = mdir_log_read_next(&log, &rec, err);
 		if (r <= 0)
 			break;
 		count_record(c, rec.data, rec.len, ++c->seq);
-		if (c->gen != g) {
-			close(log_fd);
-			log_fd = -1;
-		}
+		if (c->gen != g)
+			open = false;
 	}
-	if (log_fd >= 0)
-		close(log_fd);
+	mdir_log_close(&log);
 	buf_free(&rec);
 	return 0;
 }
@@ -250,15 +247,16 @@ mdir_mailbox_status(struct store_user *user, const char *name, unsigned items,
 	memset(out, 0, sizeof(*out));
 	if (mdir_mailbox_open_dir(u, name, &fd, err) < 0)
 		return -1;
-	if ((items & STORE_STATUS_RECENT) == 0 &&
-	    quick_counters(fd, &c, NULL) == 0) {
+	if ((items & STORE_STATUS_RECENT) == 0) {
 		uint8_t hb[MDIR_HEADER_SIZE + 1];
 		int hfd = openat(fd, "header", O_RDONLY | O_CLOEXEC);
 		ssize_t n = hfd < 0 ? -1 : read_full(hfd, hb, sizeof(hb));
 
 		if (hfd >= 0)
 			close(hfd);
-		if (n > 0 && mdir_header_decode(hb, (size_t)n, &h, NULL) == 0) {
+		if (n > 0 && mdir_header_decode(hb, (size_t)n, &h, NULL) == 0 &&
+		    quick_counters(fd, (h.flags & MDIR_HEADER_APPEND_LOG) != 0,
+				   &c, NULL) == 0) {
 			fill_status(out, &c, h.uidvalidity);
 			close(fd);
 			return 0;

@@ -360,7 +360,7 @@ mdir_msg_open(struct store_mailbox *pub, uint32_t seq, int *fd_r,
 	struct mdir_box *box = BOX(pub);
 	char name[MDIR_MSG_NAME_MAX], staging[MDIR_STAGING_MAX + 1];
 	uint8_t guid[16];
-	uint32_t uid;
+	uint32_t uid = 0;
 	int fd;
 
 	if (msg_location(box, seq, &uid, guid, staging, sizeof(staging),

@@ -67,6 +67,16 @@ typedef int store_cache_builder_fn(const uint8_t *msg, size_t len,
 typedef void store_change_hook_fn(void *ctx, const char *userid,
 				  const char *mailbox);
 
+/* How a mailbox's log orders records (docs/storage-format.md): append
+   mode on local file systems, link mode where several hosts share the
+   files. AUTO picks link mode on network and cluster file systems. The
+   choice is made when a mailbox is created and recorded in it. */
+enum store_log_mode {
+	STORE_LOG_AUTO = 0,
+	STORE_LOG_APPEND,
+	STORE_LOG_LINK,
+};
+
 struct store_settings {
 	const char *userdir;	     /* root of account trees */
 	const char *shared_root_dir; /* root of shared folders */
@@ -79,6 +89,7 @@ struct store_settings {
 	unsigned compact_records;
 	/* Seconds a retired generation stays in trash before removal. */
 	unsigned trash_grace_secs;
+	enum store_log_mode log_mode;
 };
 
 /* Fills in the defaults (fsync and mmap on). */

@@ -34,6 +34,18 @@ test_cache_builder(const uint8_t *msg, size_t len, struct buf *out)
 	return buf_printf(out, "size=%zu", len);
 }
 
+enum store_log_mode
+test_log_mode(void)
+{
+	const char *mode = getenv("COFFER_STORE_LOG_MODE");
+
+	if (mode != NULL && strcmp(mode, "link") == 0)
+		return STORE_LOG_LINK;
+	if (mode != NULL && strcmp(mode, "append") == 0)
+		return STORE_LOG_APPEND;
+	return STORE_LOG_AUTO;
+}
+
 struct store *
 test_store(const char *dir, unsigned compact_records)
 {
@@ -46,6 +58,7 @@ test_store(const char *dir, unsigned compact_records)
 	set.fsync = false; /* durability is tested separately */
 	set.compact_records = compact_records;
 	set.cache_builder = test_cache_builder;
+	set.log_mode = test_log_mode();
 	if (store_create(&set, &store, &err) < 0)
 		i_panic("store_create: %s", err.msg);
 	return store;

@@ -8,6 +8,8 @@
 /* Creates a temporary userdir and returns its path (static buffer). */
 const char *test_tmpdir(void);
 void test_tmpdir_remove(const char *dir);
+/* The log mode under test: $COFFER_STORE_LOG_MODE = link | append. */
+enum store_log_mode test_log_mode(void);
 struct store *test_store(const char *dir, unsigned compact_records);
 /* Appends a simple message with the given subject; returns its UID. */
 uint32_t test_append(struct store_user *user, const char *mailbox,

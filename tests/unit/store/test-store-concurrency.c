@@ -51,6 +51,7 @@ child_store(bool durable, unsigned compact)
 	set.fsync = durable;
 	set.compact_records = compact;
 	set.cache_builder = test_cache_builder;
+	set.log_mode = test_log_mode();
 	if (store_create(&set, &store, &err) < 0)
 		_exit(10);
 	return store;
@@ -68,8 +69,10 @@ append_subject(struct store_user *user, const char *mailbox,
 	uint32_t uid = 0;
 
 	snprintf(msg, sizeof(msg), "Subject: %s\r\n\r\nbody\r\n", subject);
-	if (store_append_begin(user, mailbox, &txn, &err) < 0)
+	if (store_append_begin(user, mailbox, &txn, &err) < 0) {
+		fprintf(stderr, "append begin: %s\n", err.msg);
 		return 0;
+	}
 	if (store_append_msg_begin(txn, time(NULL), 0, NULL, 0, &err) < 0 ||
 	    store_append_msg_write(txn, msg, strlen(msg), &err) < 0 ||
 	    store_append_msg_finish(txn, &err) < 0) {
@@ -78,6 +81,8 @@ append_subject(struct store_user *user, const char *mailbox,
 	}
 	if (store_append_commit(&txn, NULL, &uids, &err) == 0)
 		uid = uids.r[0].lo;
+	else
+		fprintf(stderr, "append: %s\n", err.msg);
 	store_uid_set_free(&uids);
 	return uid;
 }
@@ -127,8 +132,11 @@ stress_child(int id)
 
 			snprintf(subject, sizeof(subject), "c%d-%d", id, op);
 			uid = append_subject(user, "INBOX", subject);
-			if (uid == 0)
+			if (uid == 0) {
+				fprintf(stderr, "child %d: append failed\n",
+					id);
 				_exit(12);
+			}
 			mine[nmine++] = uid;
 			logf_line(fd, "A %u %s\n", uid, subject);
 		} else if (r < 7) {

@@ -23,6 +23,15 @@
 		size_t cap;                                                   \
 	}
 #define VEC_INIT { NULL, 0, 0 }
+/* A named vector type, for passing vectors between functions. */
+#define VEC_DECLARE(name, type)                                               \
+	struct name {                                                         \
+		type *v;                                                      \
+		size_t n;                                                     \
+		size_t cap;                                                   \
+	}
+
+VEC_DECLARE(str_vec, char *);
 
 /* Grows *v so that it holds at least `need` elements of `size` bytes. */
 void vec__grow(void **v, size_t *cap, size_t need, size_t size);

@@ -6,6 +6,8 @@
 #include <cmocka.h>
 
 #include "lib/buf.h"
+#include "lib/cobs.h"
+#include "lib/rand.h"
 #include "lib/codec.h"
 #include "lib/hash.h"
 #include "lib/mailaddr.h"
@@ -216,6 +218,39 @@ test_mailaddr(void **state)
 	assert_false(mailaddr_valid("a@b@c", 5));
 }
 
+static void
+test_cobs(void **state)
+{
+	struct buf enc = BUF_INIT, dec = BUF_INIT;
+	uint8_t data[1200];
+
+	(void)state;
+	for (size_t len = 0; len < sizeof(data); len += 37) {
+		for (int round = 0; round < 4; round++) {
+			rand_bytes(data, len);
+			if (round == 1)
+				memset(data, 0, len);
+			if (round == 2)
+				memset(data, 0xaa, len);
+			buf_clear(&enc);
+			buf_clear(&dec);
+			assert_int_equal(cobs_encode(data, len, &enc), 0);
+			assert_null(memchr(enc.data, 0, enc.len));
+			assert_true(enc.len <= COBS_MAX_ENCODED(len));
+			assert_int_equal(cobs_decode(enc.data, enc.len, &dec),
+					 0);
+			assert_int_equal(dec.len, len);
+			if (len > 0)
+				assert_memory_equal(dec.data, data, len);
+		}
+	}
+	/* a code that runs past the end, or an embedded zero, is invalid */
+	assert_int_equal(cobs_decode("\x05" "ab", 3, &dec), -1);
+	assert_int_equal(cobs_decode("\x03" "a\0", 3, &dec), -1);
+	buf_free(&enc);
+	buf_free(&dec);
+}
+
 int
 main(void)
 {
@@ -228,6 +263,7 @@ main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_vec_and_str),
 		cmocka_unit_test(test_mailaddr),
+		cmocka_unit_test(test_cobs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,26 +24,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int
-mdir_user_open(struct store *store, const char *userid,
-	       const char *userdir_override, bool create,
-	       struct store_user **user_r, struct err *err)
+/* Opens the account-like tree at dir (ownership of dir passes). With
+   create, the tree and the mailbox `first` are created when missing. */
+static int
+open_tree(struct store *store, const char *id, struct buf *dirp, bool create,
+	  const char *first, struct store_user **user_r, struct err *err)
 {
-	struct buf dir = BUF_INIT;
+	struct buf dir = *dirp;
 	struct mdir_user *u;
 	struct stat sb;
 	char meta[4200];
 
-	if (store_account_dir(userdir_override != NULL ? userdir_override
-						       : store->userdir,
-			      userid, &dir, err) < 0) {
-		buf_free(&dir);
-		return -1;
-	}
 	if (stat(buf_cstr(&dir), &sb) < 0) {
 		if (errno != ENOENT || !create) {
 			err_set(err, errno == ENOENT ? ERR_NOTFOUND : ERR_TEMP,
-				"account %s has no mail store", userid);
+				"%s has no mail store", id);
 			buf_free(&dir);
 			return -1;
 		}
@@ -62,16 +57,14 @@ mdir_user_open(struct store *store, const char *userid,
 	u = xcalloc(1, sizeof(*u));
 	u->pub.v = &mdir_vfuncs;
 	u->pub.store = store;
-	u->pub.userid = xstrdup(userid);
+	u->pub.userid = xstrdup(id);
 	u->pub.dir = buf_steal(&dir);
 	u->acct_fd = -1;
-	if (create &&
-	    mdir_mailbox_kind(&u->pub, STORE_INBOX) !=
-		    STORE_MAILBOX_SELECTABLE) {
+	if (create && first != NULL &&
+	    mdir_mailbox_kind(&u->pub, first) != STORE_MAILBOX_SELECTABLE) {
 		struct err cerr;
 
-		if (mdir_mailbox_create(&u->pub, STORE_INBOX, NULL, &cerr) <
-			    0 &&
+		if (mdir_mailbox_create(&u->pub, first, NULL, &cerr) < 0 &&
 		    cerr.code != ERR_EXISTS) {
 			if (err != NULL)
 				*err = cerr;
@@ -81,6 +74,56 @@ mdir_user_open(struct store *store, const char *userid,
 	}
 	*user_r = &u->pub;
 	return 0;
+}
+
+int
+mdir_user_open(struct store *store, const char *userid,
+	       const char *userdir_override, bool create,
+	       struct store_user **user_r, struct err *err)
+{
+	struct buf dir = BUF_INIT;
+
+	if (store_account_dir(userdir_override != NULL ? userdir_override
+						       : store->userdir,
+			      userid, &dir, err) < 0) {
+		buf_free(&dir);
+		return -1;
+	}
+	return open_tree(store, userid, &dir, create, STORE_INBOX, user_r,
+			 err);
+}
+
+int
+mdir_shared_open(struct store *store, const char *name, const char *path,
+		 bool create, struct store_user **user_r, struct err *err)
+{
+	struct buf dir = BUF_INIT;
+	char *id;
+	int ret;
+
+	if (store_mailbox_name_validate(name, err) < 0 ||
+	    strchr(name, STORE_HIERARCHY_SEP) != NULL)
+		return err_set(err, ERR_PARAMS, "invalid shared root name");
+	if (path != NULL) {
+		if (path[0] != '/')
+			return err_set(err, ERR_PARAMS,
+				       "shared root path must be absolute");
+		buf_append_str(&dir, path);
+	} else {
+		if (store->shared_root_dir[0] == '\0')
+			return err_set(err, ERR_PARAMS,
+				       "shared_root_dir is not set");
+		buf_printf(&dir, "%s/", store->shared_root_dir);
+		if (store_path_encode_component(name, strlen(name), &dir,
+						err) < 0) {
+			buf_free(&dir);
+			return -1;
+		}
+	}
+	id = xasprintf("#shared/%s", name);
+	ret = open_tree(store, id, &dir, create, name, user_r, err);
+	free(id);
+	return ret;
 }
 
 void

@@ -145,5 +145,8 @@ extern const struct store_vfuncs mdir_vfuncs;
 int mdir_user_open(struct store *store, const char *userid,
 		   const char *userdir_override, bool create,
 		   struct store_user **user_r, struct err *err);
+int mdir_shared_open(struct store *store, const char *name, const char *path,
+		     bool create, struct store_user **user_r,
+		     struct err *err);
 
 #endif

@@ -78,6 +78,13 @@ store_user_open(struct store *store, const char *userid,
 			      err);
 }
 
+int
+store_shared_open(struct store *store, const char *name, const char *path,
+		  bool create, struct store_user **user_r, struct err *err)
+{
+	return mdir_shared_open(store, name, path, create, user_r, err);
+}
+
 void
 store_user_close(struct store_user **user)
 {

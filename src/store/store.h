@@ -115,6 +115,14 @@ void store_notify_process(struct store *store);
 int store_user_open(struct store *store, const char *userid,
 		    const char *userdir_override, bool create,
 		    struct store_user **user_r, struct err *err);
+/* Opens a shared root (ms.conf <shared_root name path>) as a store of its
+   own: its mailboxes are the shared folders below "Shared Folders/<name>".
+   path is the root's directory, or NULL for <shared_root_dir>/<name>
+   (name encoded like a mailbox name). With create, the root directory and
+   its top mailbox (named like the root) are created when missing. */
+int store_shared_open(struct store *store, const char *name, const char *path,
+		      bool create, struct store_user **user_r,
+		      struct err *err);
 void store_user_close(struct store_user **user);
 const char *store_user_id(const struct store_user *user);
 /* The account's directory (msadm path). */

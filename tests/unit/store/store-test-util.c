@@ -54,7 +54,11 @@ test_store(const char *dir, unsigned compact_records)
 	struct err err;
 
 	store_settings_init(&set);
+	char shared[512];
+
+	snprintf(shared, sizeof(shared), "%s/shared", dir);
 	set.userdir = dir;
+	set.shared_root_dir = shared;
 	set.fsync = false; /* durability is tested separately */
 	set.compact_records = compact_records;
 	set.cache_builder = test_cache_builder;

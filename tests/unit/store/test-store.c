@@ -545,6 +545,32 @@ test_status_from_log(void **state)
 	store_uid_set_free(&uids);
 }
 
+static void
+test_shared_root(void **state)
+{
+	struct fixture *f = *state;
+	struct store_user *shared;
+	struct store_status st;
+	struct err err;
+
+	assert_int_equal(store_shared_open(f->store, "a/b", NULL, true,
+					   &shared, &err), -1);
+	assert_int_equal(store_shared_open(f->store, "Projects", NULL, false,
+					   &shared, &err), -1);
+	assert_int_equal(err.code, ERR_NOTFOUND);
+	assert_int_equal(store_shared_open(f->store, "Projects", NULL, true,
+					   &shared, &err), 0);
+	assert_string_equal(store_user_id(shared), "#shared/Projects");
+	assert_int_equal(store_mailbox_kind(shared, "Projects"),
+			 STORE_MAILBOX_SELECTABLE);
+	test_append(shared, "Projects", "x", 0);
+	assert_int_equal(store_mailbox_status(shared, "Projects",
+					      STORE_STATUS_MESSAGES, &st,
+					      &err), 0);
+	assert_int_equal(st.messages, 1);
+	store_user_close(&shared);
+}
+
 int
 main(void)
 {
@@ -565,6 +591,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_compaction, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_status_from_log, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_shared_root, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

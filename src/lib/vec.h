@@ -28,12 +28,12 @@
 void vec__grow(void **v, size_t *cap, size_t need, size_t size);
 
 #define vec_init(a) ((a)->v = NULL, (a)->n = 0, (a)->cap = 0)
+/* An expression, so that vec_push_new() can use it. */
 #define vec_reserve(a, count)                                                 \
-	do {                                                                  \
-		if ((a)->n + (count) > (a)->cap)                              \
-			vec__grow((void **)&(a)->v, &(a)->cap,                \
-				  (a)->n + (count), sizeof(*(a)->v));         \
-	} while (0)
+	((a)->n + (count) > (a)->cap                                          \
+		 ? vec__grow((void **)&(a)->v, &(a)->cap, (a)->n + (count),   \
+			     sizeof(*(a)->v))                                  \
+		 : (void)0)
 #define vec_push(a, x)                                                        \
 	do {                                                                  \
 		vec_reserve(a, 1);                                            \

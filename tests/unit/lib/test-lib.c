@@ -163,6 +163,30 @@ test_vec_and_str(void **state)
 	assert_null(mem_find_icase("Hello", 5, "hellos", 6));
 }
 
+static void
+test_vec_push_new(void **state)
+{
+	struct pair {
+		int a, b;
+	};
+	VEC(struct pair) v = VEC_INIT;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++) {
+		struct pair *p = vec_push_new(&v);
+
+		assert_int_equal(p->a, 0);
+		assert_int_equal(p->b, 0);
+		p->a = i;
+	}
+	assert_int_equal(v.n, 1000);
+	assert_int_equal(vec_last(&v).a, 999);
+	vec_reserve(&v, 5000);
+	assert_true(v.cap >= 6000);
+	assert_int_equal(v.v[500].a, 500);
+	vec_free(&v);
+}
+
 int
 main(void)
 {
@@ -174,6 +198,7 @@ main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_vec_and_str),
+		cmocka_unit_test(test_vec_push_new),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,12 @@ elseif(CMAKE_BUILD_TYPE STREQUAL "Debug")
     add_compile_options(-O1 -g -fno-omit-frame-pointer)
 endif()
 
+# libFuzzer needs coverage feedback from the code under test, not only from
+# the fuzz target itself.
+if(COFFER_FUZZ)
+    add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 if(COFFER_SANITIZE)
     set(_san -fsanitize=address,undefined -fno-sanitize-recover=undefined
         -fno-omit-frame-pointer)

@@ -251,6 +251,30 @@ test_cobs(void **state)
 	buf_free(&dec);
 }
 
+static void
+test_vec_push_new(void **state)
+{
+	struct pair {
+		int a, b;
+	};
+	VEC(struct pair) v = VEC_INIT;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++) {
+		struct pair *p = vec_push_new(&v);
+
+		assert_int_equal(p->a, 0);
+		assert_int_equal(p->b, 0);
+		p->a = i;
+	}
+	assert_int_equal(v.n, 1000);
+	assert_int_equal(vec_last(&v).a, 999);
+	vec_reserve(&v, 5000);
+	assert_true(v.cap >= 6000);
+	assert_int_equal(v.v[500].a, 500);
+	vec_free(&v);
+}
+
 int
 main(void)
 {
@@ -264,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_vec_and_str),
 		cmocka_unit_test(test_mailaddr),
 		cmocka_unit_test(test_cobs),
+		cmocka_unit_test(test_vec_push_new),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -155,6 +155,9 @@ test_vec_and_str(void **state)
 	vec_delete(&v, 0);
 	assert_int_equal(v.n, 99);
 	assert_int_equal(v.v[0], 1);
+	*(int *)vec_push_new(&v) += 5;
+	assert_int_equal(v.n, 100);
+	assert_int_equal(v.v[99], 5);
 	vec_free(&v);
 	assert_int_equal(str_split(str_trim(s), ',', parts, 4), 3);
 	assert_string_equal(parts[1], "b ");

@@ -29,6 +29,12 @@ if(COFFER_SANITIZE)
     add_compile_definitions(COFFER_SANITIZED=1)
 endif()
 
+# Fuzzing: instrument every library for coverage, so libFuzzer sees more
+# than the harness itself (the targets add -fsanitize=fuzzer to link).
+if(COFFER_FUZZ)
+    add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 # Position-independent executables and hardening for release builds.
 add_compile_options(-fstack-protector-strong)
 if(NOT COFFER_SANITIZE AND CMAKE_BUILD_TYPE STREQUAL "Release")

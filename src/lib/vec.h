@@ -35,8 +35,6 @@ VEC_DECLARE(str_vec, char *);
 
 /* Grows *v so that it holds at least `need` elements of `size` bytes. */
 void vec__grow(void **v, size_t *cap, size_t need, size_t size);
-/* Appends a zeroed element of `size` bytes and returns it. */
-void *vec__push_new(void **v, size_t *n, size_t *cap, size_t size);
 
 #define vec_init(a) ((a)->v = NULL, (a)->n = 0, (a)->cap = 0)
 /* An expression (not a statement) so that vec_push_new() can use it. */
@@ -50,9 +48,10 @@ void *vec__push_new(void **v, size_t *n, size_t *cap, size_t size);
 		vec_reserve(a, 1);                                            \
 		(a)->v[(a)->n++] = (x);                                       \
 	} while (0)
-/* Appends a zeroed element and returns a pointer to it (as void *). */
+/* Appends a zeroed element and returns a pointer to it. */
 #define vec_push_new(a)                                                       \
-	vec__push_new((void **)&(a)->v, &(a)->n, &(a)->cap, sizeof(*(a)->v))
+	(vec_reserve(a, 1), memset(&(a)->v[(a)->n], 0, sizeof(*(a)->v)),      \
+	 &(a)->v[(a)->n++])
 #define vec_pop(a) ((a)->v[--(a)->n])
 #define vec_last(a) ((a)->v[(a)->n - 1])
 #define vec_clear(a) ((a)->n = 0)

@@ -14,11 +14,16 @@ test_parse_args(struct pool *pool, const char *args, size_t *count_r)
 	const struct imap_command *cmd = NULL;
 	struct buf line = BUF_INIT;
 	enum imap_parse_result r;
-	size_t used;
+	size_t used, pos = 0;
 
 	buf_printf(&line, "t X %s\r\n", args);
-	r = imap_parser_parse(parser, line.data, line.len, &used);
-	if (r == IMAP_PARSE_COMMAND && used == line.len)
+	/* synchronising literals: carry on after each continuation */
+	do {
+		r = imap_parser_parse(parser, line.data + pos, line.len - pos,
+				      &used);
+		pos += used;
+	} while (r == IMAP_PARSE_CONTINUE);
+	if (r == IMAP_PARSE_COMMAND && pos == line.len)
 		cmd = imap_parser_command(parser);
 	imap_parser_destroy(&parser);
 	buf_free(&line);

@@ -501,6 +501,11 @@ imap_search_parse(struct pool *pool, const struct imap_arg *args,
 	}
 	if (cur.pos < count &&
 	    imap_arg_atom_equals(&args[cur.pos], "CHARSET")) {
+		if (set != NULL && set->utf8) {
+			/* RFC 6855 section 3: conflicting charset labels */
+			fail(&ctx, "CHARSET not allowed with UTF8=ACCEPT");
+			goto bad;
+		}
 		cur.pos++;
 		ret = parse_charset(&ctx, next_arg(&cur), prog);
 		if (ret != IMAP_SEARCH_PARSE_OK) {

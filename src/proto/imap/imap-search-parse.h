@@ -155,6 +155,9 @@ struct imap_search_program {
 struct imap_search_settings {
 	unsigned max_depth; /* nesting of (), NOT and OR [64] */
 	unsigned max_nodes; /* keys in the program [10000] */
+	/* UTF8=ACCEPT is enabled: CHARSET is refused with BAD (RFC 6855
+	   section 3) and strings are UTF-8 */
+	bool utf8;
 };
 
 enum imap_search_parse_result {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Parser internals shared by imap-parser.c and imap-parser-args.c. */
+/* Parser internals shared by the imap-parser*.c files. */
 #ifndef COFFER_PROTO_IMAP_IMAP_PARSER_PRIVATE_H
 #define COFFER_PROTO_IMAP_IMAP_PARSER_PRIVATE_H
 
@@ -21,6 +21,7 @@ enum parser_state {
 	PS_SKIP_LITERAL, /* after an error: skipping literal octets */
 	PS_PAUSED,	 /* IMAP_PARSE_LITERAL awaits the caller's answer */
 	PS_DONE,	 /* a result was returned; next call starts anew */
+	PS_RESTART,	 /* a silently skipped command ended: start anew */
 	PS_FATAL,	 /* stream unusable */
 	PS_READ_LINE,	 /* imap_parser_read_line() in progress */
 	/* argument states, handled by imap-parser-args.c */
@@ -114,6 +115,19 @@ imap_parser__count_arg(struct imap_parser *p)
 {
 	return ++p->arg_count <= p->set.max_args;
 }
+/* Skips `size` octets of a refused non-synchronising literal, then the
+   rest of the line; fatal above max_stream_literal. */
+enum imap_parse_result imap_parser__skip_literal(struct imap_parser *p,
+						 uint64_t size);
+/* The PS_LIT_OPEN .. PS_LIT_LF states (imap-parser-literal.c). */
+enum imap_parse_result imap_parser__step_literal_size(struct imap_parser *p,
+						      unsigned char c,
+						      size_t *pos);
+/* The PS_LIT_DATA state (imap-parser-literal.c). */
+enum imap_parse_result imap_parser__step_literal_data(struct imap_parser *p,
+						      const uint8_t *data,
+						      size_t avail,
+						      size_t *pos);
 /* Handles the PS_ARG_START .. PS_TILDE states. */
 enum imap_parse_result imap_parser__step_arg(struct imap_parser *p,
 					     const uint8_t *data, size_t end,

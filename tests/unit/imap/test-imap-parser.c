@@ -664,6 +664,26 @@ test_append_collect_reject(void **state)
 	   is the rest of its command */
 	expect(&d, "a APPEND box {5+}\r\nhello {2+}\r\nxx\r\nb NOOP\r\n",
 	       "LIT APPEND 5 nonsync depth=0 [box]\nCMD b NOOP []\n");
+	/* the skipped line is not charged to the next command's budget */
+	{
+		struct buf in = BUF_INIT;
+		char *t;
+
+		d.set.max_line_length = 64;
+		buf_append_str(&in, "a APPEND box {5+}\r\nhello");
+		for (int i = 0; i < 30; i++)
+			buf_append_c(&in, 'x');
+		buf_append_str(&in, "\r\nb X ");
+		for (int i = 0; i < 55; i++)
+			buf_append_c(&in, 'y');
+		buf_append_str(&in, "\r\n");
+		t = drive_all(&d, in.data, in.len);
+		assert_true(strncmp(t, "LIT APPEND 5 nonsync depth=0 [box]\n"
+				       "CMD b X [yyy",
+				    46) == 0);
+		free(t);
+		buf_free(&in);
+	}
 }
 
 static void

@@ -274,8 +274,8 @@ test_extensions(void **state)
 	assert_string_equal(fetch("PREVIEW (LAZY) (CHANGEDSINCE 5)"),
 			    "PREVIEW/lazy !changedsince=5");
 	/* RFC 7162 */
-	assert_string_equal(fetch_uid("1:* (FLAGS) (CHANGEDSINCE 12345 "
-				      "VANISHED)" + 4, true),
+	assert_string_equal(fetch_uid("(FLAGS) (CHANGEDSINCE 12345 VANISHED)",
+				      true),
 			    "FLAGS !changedsince=12345 !vanished");
 	assert_string_equal(fetch("FLAGS (VANISHED)"),
 			    "BAD: VANISHED needs UID FETCH");

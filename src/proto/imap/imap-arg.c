@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Typed access to parsed IMAP arguments (RFC 3501 section 9). */
 #include "proto/imap/imap-arg.h"
-#include "proto/imap/imap-ext.h"
 #include "lib/str.h"
 
 #include <string.h>
@@ -140,32 +139,4 @@ imap_arg_type_name(enum imap_arg_type type)
 		return "streamed literal";
 	}
 	return "?";
-}
-
-const char *
-imap_ext_name(uint32_t ext)
-{
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} names[] = {
-		{ IMAP_EXT_CONDSTORE, "CONDSTORE" },
-		{ IMAP_EXT_QRESYNC, "QRESYNC" },
-		{ IMAP_EXT_BINARY, "BINARY" },
-		{ IMAP_EXT_OBJECTID, "OBJECTID" },
-		{ IMAP_EXT_SAVEDATE, "SAVEDATE" },
-		{ IMAP_EXT_PREVIEW, "PREVIEW" },
-		{ IMAP_EXT_WITHIN, "WITHIN" },
-		{ IMAP_EXT_SEARCHRES, "SEARCHRES" },
-		{ IMAP_EXT_ESEARCH, "ESEARCH" },
-		{ IMAP_EXT_LIST_EXTENDED, "LIST-EXTENDED" },
-		{ IMAP_EXT_LIST_STATUS, "LIST-STATUS" },
-		{ IMAP_EXT_SPECIAL_USE, "SPECIAL-USE" },
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (names[i].bit == ext)
-			return names[i].name;
-	}
-	return NULL;
 }

@@ -12,7 +12,9 @@
 
 #include <string.h>
 
-#define DEFAULT_MAX_DEPTH 64
+/* "OR OR OR a b c d" nests one level per OR: clients build such chains
+   for multi-term searches. Each level costs three small stack frames. */
+#define DEFAULT_MAX_DEPTH 128
 #define DEFAULT_MAX_NODES 10000
 /* RFC 5322 section 2.2 does not bound field names; a line does (998) */
 #define HEADER_NAME_MAX 998

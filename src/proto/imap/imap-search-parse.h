@@ -153,7 +153,7 @@ struct imap_search_program {
 
 /* Zero fields take the defaults in brackets. */
 struct imap_search_settings {
-	unsigned max_depth; /* nesting of (), NOT and OR [64] */
+	unsigned max_depth; /* nesting of (), NOT and OR [128] */
 	unsigned max_nodes; /* keys in the program [10000] */
 	/* UTF8=ACCEPT is enabled: CHARSET is refused with BAD (RFC 6855
 	   section 3) and strings are UTF-8 */

@@ -135,6 +135,10 @@ test_extensions(void **state)
 	const char *error;
 
 	(void)state;
+	assert_string_equal(imap_ext_name(IMAP_EXT_CONDSTORE), "CONDSTORE");
+	assert_string_equal(imap_ext_name(IMAP_EXT_SPECIAL_USE), "SPECIAL-USE");
+	assert_null(imap_ext_name(IMAP_EXT_CONDSTORE | IMAP_EXT_WITHIN));
+	assert_null(imap_ext_name(0));
 	assert_int_equal(ext_of("ALL"), 0);
 	assert_int_equal(ext_of("MODSEQ 620162338"), IMAP_EXT_CONDSTORE);
 	assert_string_equal(canon("MODSEQ \"/flags/\\\\draft\" all 620162338"),
@@ -365,7 +369,13 @@ test_limits(void **state)
 			 IMAP_SEARCH_PARSE_OK);
 	assert_int_equal(prog->nodes, 121);
 	buf_clear(&args);
-	for (int i = 0; i < 100; i++)
+	for (int i = 0; i < 128; i++)
+		buf_append_str(&args, "NOT ");
+	buf_append_str(&args, "SEEN");
+	assert_int_equal(parse(buf_cstr(&args), NULL, &prog, &error),
+			 IMAP_SEARCH_PARSE_OK);
+	buf_clear(&args);
+	for (int i = 0; i < 129; i++)
 		buf_append_str(&args, "NOT ");
 	buf_append_str(&args, "SEEN");
 	assert_int_equal(parse(buf_cstr(&args), NULL, &prog, &error),

@@ -18,6 +18,9 @@
 #define DEFAULT_MAX_LITERAL 65536
 #define DEFAULT_MAX_LITERAL_TOTAL (1024 * 1024)
 #define DEFAULT_MAX_STREAM_LITERAL (64 * 1024 * 1024)
+/* scratch memory kept from one command to the next */
+#define KEEP_ARGS 256
+#define KEEP_TOKEN 4096
 
 static void
 settings_apply_defaults(struct imap_parser_settings *set)
@@ -98,6 +101,12 @@ begin_command(struct imap_parser *p)
 	p->silent = false;
 	p->cmd = NULL;
 	memset(&p->trk, 0, sizeof(p->trk));
+	/* a connection may idle for hours after one huge command: keep
+	   only small scratch buffers between commands */
+	if (p->stack.cap > KEEP_ARGS)
+		vec_free(&p->stack);
+	if (p->tok.cap > KEEP_TOKEN)
+		buf_free(&p->tok);
 	vec_clear(&p->stack);
 	vec_clear(&p->lists);
 	buf_clear(&p->tok);

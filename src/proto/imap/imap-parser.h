@@ -52,9 +52,17 @@
  * RFC 3501 forbids them, nesting deeper than max_depth, more than max_args
  * arguments, synchronising literals over the limits, bad tags.
  *
- * Memory. Results live in the pool given to imap_parser_create() (or
- * imap_parser_set_pool()); the caller clears that pool between commands.
- * The parser's own scratch memory is bounded by the settings.
+ * Error codes map to response codes: IMAP_PARSE_ERR_TOOBIG to [TOOBIG]
+ * (RFC 7888 section 5 requires it for LITERAL- violations in APPEND),
+ * IMAP_PARSE_ERR_LIMIT to [LIMIT] (RFC 5530).
+ *
+ * Memory. A command's tag, name and arguments live in the pool given to
+ * imap_parser_create() (or imap_parser_set_pool()). After COMMAND, ERROR or
+ * LINE the parser holds nothing in that pool, so the caller may clear it,
+ * or keep the command while parsing the next one into another pool. Error
+ * and literal information points into the parser and is valid until the
+ * next call. The parser's own scratch memory is bounded by the settings
+ * and shrinks back between commands.
  *
  * Thread affinity: a parser belongs to one connection and is used by one
  * thread at a time.

@@ -53,6 +53,8 @@ imap_mailbox_decode(const char *name, size_t len, bool utf8, char sep,
 		}
 		goto full;
 	}
+	if (out->len == start)
+		return 0; /* empty; out->data may still be NULL */
 	if (!is_valid_name(out->data + start, out->len - start)) {
 		buf_truncate(out, start);
 		*error_r = "Mailbox name contains invalid characters";

@@ -150,6 +150,8 @@ test_mailbox_names(void **state)
 	assert_string_equal(decode("a\tb", true),
 			    "Mailbox name contains invalid characters");
 	assert_string_equal(decode("inbox/x", true), "INBOX/x");
+	assert_string_equal(decode("", false), "");
+	assert_string_equal(decode("", true), "");
 
 	assert_string_equal(encode("INBOX", false), "INBOX");
 	assert_string_equal(encode("Sent Items", false), "\"Sent Items\"");

@@ -42,9 +42,10 @@ model(const char *p, size_t plen, const char *n, size_t nlen, char sep)
 					   (j > 0 && n[j - 1] != sep &&
 					    dp[i][j - 1]);
 			} else if (j > 0) {
-				bool eq = c == n[j - 1] ||
-					  (j <= icase && ascii_tolower(c) ==
-							   ascii_tolower(n[j - 1]));
+				bool eq =
+				    c == n[j - 1] ||
+				    (j <= icase && ascii_tolower(c) ==
+						       ascii_tolower(n[j - 1]));
 
 				dp[i][j] = eq && dp[i - 1][j - 1];
 			}

@@ -185,7 +185,8 @@ imap_match(const struct imap_match *m, const char *name, size_t len)
 	   still reach it with a suitable non-empty suffix */
 	sep_mask = m->masks + m->byte_idx[(unsigned char)m->sep] * m->words;
 	if (step(m, s, sep_mask, sep_mask, true)) {
-		s[m->ntok / WORD_BITS] &= ~((uint64_t)1 << (m->ntok % WORD_BITS));
+		s[m->ntok / WORD_BITS] &=
+		    ~((uint64_t)1 << (m->ntok % WORD_BITS));
 		for (size_t w = 0; w < m->words; w++) {
 			if (s[w] != 0) {
 				ret |= IMAP_MATCH_CHILDREN;

@@ -155,7 +155,8 @@ test_format(void **state)
 	buf_free(&b);
 
 	/* formatting and parsing agree over a wide range */
-	for (int64_t x = -62167219200 + 86400; x < 253402214400; x += 86400 * 37 + 3607) {
+	for (int64_t x = -62167219200 + 86400; x < 253402214400;
+	     x += 86400 * 37 + 3607) {
 		char tmp[40];
 
 		buf_init(&b, 0);

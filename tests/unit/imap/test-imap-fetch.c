@@ -144,7 +144,8 @@ test_sections(void **state)
 				  "FLAGS)"),
 			    "UID BODY[HEADER.FIELDS (Subject)]/peek FLAGS");
 	/* partials */
-	assert_string_equal(fetch("BODY[]<0.32768>"), "BODY[]<0>/0+32768 !seen");
+	assert_string_equal(fetch("BODY[]<0.32768>"),
+			    "BODY[]<0>/0+32768 !seen");
 	assert_string_equal(fetch("BODY[TEXT]<4294967295.4294967295>"),
 			    "BODY[TEXT]<4294967295>/4294967295+4294967295 "
 			    "!seen");

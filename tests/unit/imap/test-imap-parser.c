@@ -131,7 +131,7 @@ drive_input(struct drive *d, const void *in, size_t len, size_t chunk,
 				record_literal(&out, parser, true);
 				if (d->policy == LIT_STREAM) {
 					stream_left =
-						imap_parser_literal(parser)->size;
+					    imap_parser_literal(parser)->size;
 					imap_parser_literal_stream(parser);
 				} else if (d->policy == LIT_COLLECT) {
 					if (imap_parser_literal_collect(
@@ -203,7 +203,8 @@ expect_n(struct drive *d, const char *in, size_t len, const char *transcript)
 
 #define expect(d, in, transcript) expect_n(d, in, strlen(in), transcript)
 /* for inputs with NUL bytes: string literals only */
-#define expect_lit(d, in, transcript) expect_n(d, in, sizeof(in) - 1, transcript)
+#define expect_lit(d, in, transcript) \
+	expect_n(d, in, sizeof(in) - 1, transcript)
 
 static void
 expect_plain(const char *in, const char *transcript)
@@ -405,8 +406,10 @@ test_syntax_errors(void **state)
 	expect_plain("a X \"a\"b\r\n",
 		     "ERR a SYNTAX: Missing space between arguments\n");
 	/* unknown tokens */
-	expect_plain("a X a\"b\r\n", "ERR a SYNTAX: Invalid character in atom\n");
-	expect_plain("a X a\\b\r\n", "ERR a SYNTAX: Invalid character in atom\n");
+	expect_plain("a X a\"b\r\n",
+		     "ERR a SYNTAX: Invalid character in atom\n");
+	expect_plain("a X a\\b\r\n",
+		     "ERR a SYNTAX: Invalid character in atom\n");
 	expect_plain("a X \x01\r\n", "ERR a SYNTAX: Unexpected character\n");
 	expect_plain("a X \"a\\b\"\r\n",
 		     "ERR a SYNTAX: Invalid escape in quoted string\n");
@@ -428,7 +431,7 @@ test_syntax_errors(void **state)
 	expect_plain("a X b\rc\r\n", "ERR a SYNTAX: CR not followed by LF\n");
 	/* NUL */
 	{
-		struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS } };
+		struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS}};
 
 		expect_lit(&d, "a X \"\0\"\r\n",
 			   "ERR a SYNTAX: NUL in quoted string\n");

@@ -64,8 +64,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	buf_clear(&out);
-	(void)imap_mailbox_decode((const char *)data, size, size % 2, '/',
-				  &out, &error);
+	(void)imap_mailbox_decode((const char *)data, size, size % 2, '/', &out,
+				  &error);
 	check_writers(pool, data, size);
 	buf_free(&out);
 	pool_destroy(&pool);

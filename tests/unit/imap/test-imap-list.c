@@ -131,7 +131,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_list),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

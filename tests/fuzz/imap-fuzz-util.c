@@ -9,8 +9,8 @@ fuzz_parse_args(struct pool *pool, const uint8_t *data, size_t size,
 		size_t *count_r)
 {
 	struct imap_parser_settings set = {
-		.literal_mode = IMAP_LITERAL_PLUS,
-		.max_literal_size = 4096,
+	    .literal_mode = IMAP_LITERAL_PLUS,
+	    .max_literal_size = 4096,
 	};
 	struct imap_parser *parser = imap_parser_create(pool, &set);
 	const struct imap_command *cmd = NULL;

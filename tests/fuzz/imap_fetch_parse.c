@@ -30,7 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					     &req, &error) == 0) {
 		struct buf names = BUF_INIT;
 
-		if (req->count == 0 || (req->vanished && !req->changedsince_set))
+		if (req->count == 0 ||
+		    (req->vanished && !req->changedsince_set))
 			abort();
 		for (size_t i = 0; i < req->count; i++) {
 			const struct imap_fetch_item *it = &req->items[i];

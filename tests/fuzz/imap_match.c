@@ -24,9 +24,9 @@ model(const char *p, size_t plen, const char *n, size_t nlen, char sep)
 	/* dp[i][j]: p[0..i) matches n[0..j) */
 	static bool dp[MODEL_MAX + 1][MODEL_MAX + 1];
 	size_t icase = nlen >= 5 && mem_eq_icase(n, "INBOX", 5) &&
-				       (nlen == 5 || n[5] == sep)
-			       ? 5
-			       : 0;
+			       (nlen == 5 || n[5] == sep)
+			   ? 5
+			   : 0;
 
 	memset(dp, 0, sizeof(dp));
 	dp[0][0] = true;
@@ -35,16 +35,17 @@ model(const char *p, size_t plen, const char *n, size_t nlen, char sep)
 
 		for (size_t j = 0; j <= nlen; j++) {
 			if (c == '*') {
-				dp[i][j] = dp[i - 1][j] ||
-					   (j > 0 && dp[i][j - 1]);
+				dp[i][j] =
+				    dp[i - 1][j] || (j > 0 && dp[i][j - 1]);
 			} else if (c == '%') {
-				dp[i][j] = dp[i - 1][j] ||
-					   (j > 0 && n[j - 1] != sep &&
-					    dp[i][j - 1]);
+				dp[i][j] =
+				    dp[i - 1][j] ||
+				    (j > 0 && n[j - 1] != sep && dp[i][j - 1]);
 			} else if (j > 0) {
-				bool eq = c == n[j - 1] ||
-					  (j <= icase && ascii_tolower(c) ==
-							   ascii_tolower(n[j - 1]));
+				bool eq =
+				    c == n[j - 1] ||
+				    (j <= icase && ascii_tolower(c) ==
+						       ascii_tolower(n[j - 1]));
 
 				dp[i][j] = eq && dp[i - 1][j - 1];
 			}
@@ -83,7 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = imap_match(m, name, nlen);
 		if (plen <= MODEL_MAX && nlen <= MODEL_MAX &&
 		    ((r & IMAP_MATCH_YES) != 0) !=
-			    model(s, plen, name, nlen, sep))
+			model(s, plen, name, nlen, sep))
 			abort();
 	}
 	pool_destroy(&pool);

@@ -46,8 +46,7 @@ deliver(struct feeder *f)
 }
 
 static void
-record_result(struct buf *out, struct imap_parser *p,
-	      enum imap_parse_result r)
+record_result(struct buf *out, struct imap_parser *p, enum imap_parse_result r)
 {
 	const struct imap_parse_error *e;
 	const struct imap_command *cmd;
@@ -62,9 +61,8 @@ record_result(struct buf *out, struct imap_parser *p,
 	case IMAP_PARSE_ERROR:
 	case IMAP_PARSE_FATAL:
 		e = imap_parser_error(p);
-		buf_printf(out, " %s %d %s",
-			   e->tag != NULL ? e->tag : "*", (int)e->code,
-			   e->message);
+		buf_printf(out, " %s %d %s", e->tag != NULL ? e->tag : "*",
+			   (int)e->code, e->message);
 		break;
 	case IMAP_PARSE_CONTINUE:
 	case IMAP_PARSE_LITERAL:
@@ -118,12 +116,11 @@ handle(struct imap_parser *p, const struct run_cfg *cfg,
 }
 
 static char *
-run(const struct run_cfg *cfg, const uint8_t *data, size_t size,
-    uint32_t seed)
+run(const struct run_cfg *cfg, const uint8_t *data, size_t size, uint32_t seed)
 {
 	struct pool *pool = pool_create(1024);
 	struct imap_parser *p = imap_parser_create(pool, &cfg->set);
-	struct feeder f = { data, size, 0, 0, seed };
+	struct feeder f = {data, size, 0, 0, seed};
 	struct buf out;
 	uint64_t stream_left = 0;
 	bool line_mode = false, go = true;
@@ -151,9 +148,9 @@ run(const struct run_cfg *cfg, const uint8_t *data, size_t size,
 				break;
 			if (line_mode) {
 				r = imap_parser_read_line(
-					p, f.data + f.consumed,
-					f.delivered - f.consumed, &used,
-					&line, &len);
+				    p, f.data + f.consumed,
+				    f.delivered - f.consumed, &used, &line,
+				    &len);
 				if (r == IMAP_PARSE_LINE) {
 					line_mode = false;
 					buf_printf(&out, "LINE %zu\n", len);
@@ -181,7 +178,7 @@ run(const struct run_cfg *cfg, const uint8_t *data, size_t size,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct run_cfg cfg = { { 0 }, false, 0, false };
+	struct run_cfg cfg = {{0}, false, 0, false};
 	char *whole, *chunked;
 	uint8_t c;
 

@@ -17,17 +17,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct imap_search_program *
 parse(struct pool *pool, const uint8_t *data, size_t size)
 {
-	static const struct imap_search_settings set = { .max_depth = 20,
-							 .max_nodes = 500 };
+	static const struct imap_search_settings set = {.max_depth = 20,
+							.max_nodes = 500};
 	struct imap_search_program *prog;
 	const struct imap_arg *args;
 	const char *error;
 	size_t count;
 
 	args = fuzz_parse_args(pool, data, size, &count);
-	if (args == NULL ||
-	    imap_search_parse(pool, args, count, &set, &prog, &error) !=
-		    IMAP_SEARCH_PARSE_OK)
+	if (args == NULL || imap_search_parse(pool, args, count, &set, &prog,
+					      &error) != IMAP_SEARCH_PARSE_OK)
 		return NULL;
 	return prog;
 }

@@ -18,9 +18,8 @@ static bool
 same(const struct imap_seqset *a, const struct imap_seqset *b)
 {
 	return a->count == b->count &&
-	       (a->count == 0 ||
-		memcmp(a->ranges, b->ranges,
-		       a->count * sizeof(a->ranges[0])) == 0);
+	       (a->count == 0 || memcmp(a->ranges, b->ranges,
+					a->count * sizeof(a->ranges[0])) == 0);
 }
 
 static void
@@ -34,8 +33,8 @@ check(struct pool *pool, const struct imap_seqset *set)
 		if (set->ranges[i].lo == 0 ||
 		    set->ranges[i].lo > set->ranges[i].hi)
 			abort();
-		if (i > 0 && (uint64_t)set->ranges[i - 1].hi + 1 >=
-				     set->ranges[i].lo)
+		if (i > 0 &&
+		    (uint64_t)set->ranges[i - 1].hi + 1 >= set->ranges[i].lo)
 			abort();
 	}
 	if (set->count > 0) {
@@ -61,7 +60,7 @@ check(struct pool *pool, const struct imap_seqset *set)
 	imap_seqset_intersect(pool, &d, &half, &x);
 	if (!same(set, &u) || x.count != 0 ||
 	    imap_seqset_count(&d) + imap_seqset_count(&half) !=
-		    imap_seqset_count(set))
+		imap_seqset_count(set))
 		abort();
 }
 

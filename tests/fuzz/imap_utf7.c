@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static bool
 equal(const struct buf *b, const uint8_t *data, size_t size)
 {
-	return b->len == size && (size == 0 || memcmp(b->data, data, size) == 0);
+	return b->len == size &&
+	       (size == 0 || memcmp(b->data, data, size) == 0);
 }
 
 int

@@ -8,7 +8,7 @@
 /* Flags that make an atom token something other than an RFC 3501 atom or
    astring: wildcards belong to list-mailbox and sequence sets, a leading
    backslash to flags, and NO_SP to the tail of a FETCH section. */
-#define NOT_ASTRING_FLAGS                                                     \
+#define NOT_ASTRING_FLAGS \
 	(IMAP_ARG_FLAG_WILDCARD | IMAP_ARG_FLAG_BACKSLASH | IMAP_ARG_FLAG_NO_SP)
 
 bool
@@ -16,8 +16,8 @@ imap_arg_atom_equals(const struct imap_arg *arg, const char *upper)
 {
 	if (arg->type != IMAP_ARG_ATOM && arg->type != IMAP_ARG_NIL)
 		return false;
-	return arg->len == strlen(upper) && mem_eq_icase(arg->u.str, upper,
-							 arg->len);
+	return arg->len == strlen(upper) &&
+	       mem_eq_icase(arg->u.str, upper, arg->len);
 }
 
 bool
@@ -82,7 +82,7 @@ imap_arg_get_list_mailbox(const struct imap_arg *arg, const char **str_r,
 {
 	if ((arg->type == IMAP_ARG_ATOM || arg->type == IMAP_ARG_NIL) &&
 	    (arg->flags & (IMAP_ARG_FLAG_BACKSLASH | IMAP_ARG_FLAG_NO_SP)) ==
-		    0) {
+		0) {
 		*str_r = arg->u.str;
 		*len_r = arg->len;
 		return true;

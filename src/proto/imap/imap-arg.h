@@ -65,8 +65,14 @@ imap_is_atom_char(unsigned char c)
 	if (c <= 0x20 || c >= 0x7f)
 		return false;
 	switch (c) {
-	case '(': case ')': case '{': case '%': case '*': case '"':
-	case '\\': case ']':
+	case '(':
+	case ')':
+	case '{':
+	case '%':
+	case '*':
+	case '"':
+	case '\\':
+	case ']':
 		return false;
 	default:
 		return true;
@@ -115,8 +121,8 @@ bool imap_arg_get_string(const struct imap_arg *arg, const char **str_r,
 bool imap_arg_get_nstring(const struct imap_arg *arg, const char **str_r,
 			  size_t *len_r);
 /* list-mailbox = 1*list-char / string (LIST and LSUB patterns). */
-bool imap_arg_get_list_mailbox(const struct imap_arg *arg,
-			       const char **str_r, size_t *len_r);
+bool imap_arg_get_list_mailbox(const struct imap_arg *arg, const char **str_r,
+			       size_t *len_r);
 bool imap_arg_get_list(const struct imap_arg *arg,
 		       const struct imap_arg **list_r, size_t *count_r);
 /* Any in-memory string, including literal8 (may contain NUL). */

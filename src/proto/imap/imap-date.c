@@ -7,8 +7,8 @@
 #include <string.h>
 
 static const char month_names[12][4] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1..12). The
@@ -45,8 +45,8 @@ civil_from_days(int64_t z, int64_t *y_r, unsigned *m_r, unsigned *d_r)
 static unsigned
 days_in_month(int64_t y, unsigned m)
 {
-	static const unsigned char days[12] = { 31, 28, 31, 30, 31, 30,
-						31, 31, 30, 31, 30, 31 };
+	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30,
+					       31, 31, 30, 31, 30, 31};
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : days[m - 1];
@@ -157,8 +157,7 @@ imap_arg_get_date(const struct imap_arg *arg, int64_t *time_r)
 }
 
 bool
-imap_arg_get_datetime(const struct imap_arg *arg, int64_t *time_r,
-		      int *zone_r)
+imap_arg_get_datetime(const struct imap_arg *arg, int64_t *time_r, int *zone_r)
 {
 	if (arg->type != IMAP_ARG_QUOTED)
 		return false;
@@ -188,9 +187,8 @@ imap_date_append_datetime(struct buf *out, int64_t t, int zone)
 	az = (unsigned)(zone < 0 ? -zone : zone);
 	return buf_printf(out,
 			  "\"%02u-%s-%04" PRId64 " %02u:%02u:%02u %c%02u%02u\"",
-			  d, month_names[m - 1], y, secs / 3600,
-			  secs / 60 % 60, secs % 60, zone < 0 ? '-' : '+',
-			  az / 60, az % 60);
+			  d, month_names[m - 1], y, secs / 3600, secs / 60 % 60,
+			  secs % 60, zone < 0 ? '-' : '+', az / 60, az % 60);
 }
 
 int

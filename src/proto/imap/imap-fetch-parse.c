@@ -39,7 +39,7 @@ new_item(struct fetch_ctx *ctx, enum imap_fetch_att att, uint32_t ext)
 	if (req->count == ctx->items_max) {
 		/* grow: only macros expand one argument into several items */
 		struct imap_fetch_item *items = pool_alloc_array(
-			ctx->pool, ctx->items_max * 2, sizeof(*items));
+		    ctx->pool, ctx->items_max * 2, sizeof(*items));
 
 		memcpy(items, req->items, req->count * sizeof(*items));
 		req->items = items;
@@ -61,21 +61,21 @@ static const struct {
 	enum imap_fetch_att att;
 	uint32_t ext;
 } simple_atts[] = {
-	{ "ENVELOPE", IMAP_FETCH_ENVELOPE, 0 },
-	{ "FLAGS", IMAP_FETCH_FLAGS, 0 },
-	{ "INTERNALDATE", IMAP_FETCH_INTERNALDATE, 0 },
-	{ "RFC822", IMAP_FETCH_RFC822, 0 },
-	{ "RFC822.HEADER", IMAP_FETCH_RFC822_HEADER, 0 },
-	{ "RFC822.SIZE", IMAP_FETCH_RFC822_SIZE, 0 },
-	{ "RFC822.TEXT", IMAP_FETCH_RFC822_TEXT, 0 },
-	{ "BODY", IMAP_FETCH_BODY, 0 },
-	{ "BODYSTRUCTURE", IMAP_FETCH_BODYSTRUCTURE, 0 },
-	{ "UID", IMAP_FETCH_UID, 0 },
-	{ "MODSEQ", IMAP_FETCH_MODSEQ, IMAP_EXT_CONDSTORE },
-	{ "EMAILID", IMAP_FETCH_EMAILID, IMAP_EXT_OBJECTID },
-	{ "THREADID", IMAP_FETCH_THREADID, IMAP_EXT_OBJECTID },
-	{ "SAVEDATE", IMAP_FETCH_SAVEDATE, IMAP_EXT_SAVEDATE },
-	{ "PREVIEW", IMAP_FETCH_PREVIEW, IMAP_EXT_PREVIEW },
+    {"ENVELOPE", IMAP_FETCH_ENVELOPE, 0},
+    {"FLAGS", IMAP_FETCH_FLAGS, 0},
+    {"INTERNALDATE", IMAP_FETCH_INTERNALDATE, 0},
+    {"RFC822", IMAP_FETCH_RFC822, 0},
+    {"RFC822.HEADER", IMAP_FETCH_RFC822_HEADER, 0},
+    {"RFC822.SIZE", IMAP_FETCH_RFC822_SIZE, 0},
+    {"RFC822.TEXT", IMAP_FETCH_RFC822_TEXT, 0},
+    {"BODY", IMAP_FETCH_BODY, 0},
+    {"BODYSTRUCTURE", IMAP_FETCH_BODYSTRUCTURE, 0},
+    {"UID", IMAP_FETCH_UID, 0},
+    {"MODSEQ", IMAP_FETCH_MODSEQ, IMAP_EXT_CONDSTORE},
+    {"EMAILID", IMAP_FETCH_EMAILID, IMAP_EXT_OBJECTID},
+    {"THREADID", IMAP_FETCH_THREADID, IMAP_EXT_OBJECTID},
+    {"SAVEDATE", IMAP_FETCH_SAVEDATE, IMAP_EXT_SAVEDATE},
+    {"PREVIEW", IMAP_FETCH_PREVIEW, IMAP_EXT_PREVIEW},
 };
 
 /* Items with a section: name "[" ... */
@@ -85,11 +85,11 @@ static const struct {
 	bool peek;
 	uint32_t ext;
 } section_atts[] = {
-	{ "BODY", IMAP_FETCH_BODY_SECTION, false, 0 },
-	{ "BODY.PEEK", IMAP_FETCH_BODY_SECTION, true, 0 },
-	{ "BINARY", IMAP_FETCH_BINARY, false, IMAP_EXT_BINARY },
-	{ "BINARY.PEEK", IMAP_FETCH_BINARY, true, IMAP_EXT_BINARY },
-	{ "BINARY.SIZE", IMAP_FETCH_BINARY_SIZE, false, IMAP_EXT_BINARY },
+    {"BODY", IMAP_FETCH_BODY_SECTION, false, 0},
+    {"BODY.PEEK", IMAP_FETCH_BODY_SECTION, true, 0},
+    {"BINARY", IMAP_FETCH_BINARY, false, IMAP_EXT_BINARY},
+    {"BINARY.PEEK", IMAP_FETCH_BINARY, true, IMAP_EXT_BINARY},
+    {"BINARY.SIZE", IMAP_FETCH_BINARY_SIZE, false, IMAP_EXT_BINARY},
 };
 
 static bool
@@ -209,8 +209,7 @@ parse_header_list(struct fetch_ctx *ctx, const struct imap_arg *arg,
 	const char **fields;
 	size_t count;
 
-	if (arg == NULL || !imap_arg_get_list(arg, &list, &count) ||
-	    count == 0)
+	if (arg == NULL || !imap_arg_get_list(arg, &list, &count) || count == 0)
 		return fail(ctx, "Header field list expected");
 	fields = pool_alloc_array(ctx->pool, count, sizeof(*fields));
 	for (size_t i = 0; i < count; i++) {
@@ -269,8 +268,8 @@ parse_partial(struct fetch_ctx *ctx, const char *s, size_t len,
 /* An item with a section: atom "NAME[spec]<p>" or, for HEADER.FIELDS,
    atom "NAME[...HEADER.FIELDS" + header list + atom "]<p>". */
 static int
-parse_section_att(struct fetch_ctx *ctx, struct cursor *cur,
-		  const char *s, size_t len, const char *bracket)
+parse_section_att(struct fetch_ctx *ctx, struct cursor *cur, const char *s,
+		  size_t len, const char *bracket)
 {
 	size_t name_len = (size_t)(bracket - s);
 	const char *spec = bracket + 1, *close, *tail;
@@ -374,8 +373,9 @@ static bool
 expand_macro(struct fetch_ctx *ctx, const struct imap_arg *arg)
 {
 	static const enum imap_fetch_att all[] = {
-		IMAP_FETCH_FLAGS, IMAP_FETCH_INTERNALDATE,
-		IMAP_FETCH_RFC822_SIZE, IMAP_FETCH_ENVELOPE, IMAP_FETCH_BODY,
+	    IMAP_FETCH_FLAGS,	    IMAP_FETCH_INTERNALDATE,
+	    IMAP_FETCH_RFC822_SIZE, IMAP_FETCH_ENVELOPE,
+	    IMAP_FETCH_BODY,
 	};
 	size_t n;
 
@@ -438,7 +438,7 @@ parse_items(struct fetch_ctx *ctx, struct cursor *cur)
 	size_t count;
 
 	if (imap_arg_get_list(arg, &list, &count)) {
-		struct cursor sub = { list, count, 0 };
+		struct cursor sub = {list, count, 0};
 
 		cur->pos++;
 		if (count == 0)
@@ -457,18 +457,17 @@ parse_items(struct fetch_ctx *ctx, struct cursor *cur)
 }
 
 int
-imap_fetch_parse(struct pool *pool, const struct imap_arg *args,
-		 size_t count, bool uid, struct imap_fetch_request **req_r,
+imap_fetch_parse(struct pool *pool, const struct imap_arg *args, size_t count,
+		 bool uid, struct imap_fetch_request **req_r,
 		 const char **error_r)
 {
-	struct fetch_ctx ctx = { .pool = pool };
-	struct cursor cur = { args, count, 0 };
+	struct fetch_ctx ctx = {.pool = pool};
+	struct cursor cur = {args, count, 0};
 
 	ctx.req = pool_alloc(pool, sizeof(*ctx.req));
 	/* each item takes an argument of its list; a macro gives five */
-	ctx.items_max = count > 0 && args[0].type == IMAP_ARG_LIST
-				? args[0].len + 1
-				: 5;
+	ctx.items_max =
+	    count > 0 && args[0].type == IMAP_ARG_LIST ? args[0].len + 1 : 5;
 	ctx.req->items = pool_alloc_array(pool, ctx.items_max,
 					  sizeof(struct imap_fetch_item));
 	if (count == 0) {

@@ -37,12 +37,12 @@ enum imap_fetch_att {
 	IMAP_FETCH_RFC822,	  /* = BODY[], sets \Seen */
 	IMAP_FETCH_RFC822_HEADER, /* = BODY.PEEK[HEADER] */
 	IMAP_FETCH_RFC822_SIZE,
-	IMAP_FETCH_RFC822_TEXT,	  /* = BODY[TEXT], sets \Seen */
-	IMAP_FETCH_BODY,	  /* non-extensible BODYSTRUCTURE */
+	IMAP_FETCH_RFC822_TEXT, /* = BODY[TEXT], sets \Seen */
+	IMAP_FETCH_BODY,	/* non-extensible BODYSTRUCTURE */
 	IMAP_FETCH_BODYSTRUCTURE,
 	IMAP_FETCH_UID,
-	IMAP_FETCH_BODY_SECTION,  /* BODY[...] and BODY.PEEK[...] */
-	IMAP_FETCH_BINARY,	  /* BINARY[...] and BINARY.PEEK[...] */
+	IMAP_FETCH_BODY_SECTION, /* BODY[...] and BODY.PEEK[...] */
+	IMAP_FETCH_BINARY,	 /* BINARY[...] and BINARY.PEEK[...] */
 	IMAP_FETCH_BINARY_SIZE,
 	IMAP_FETCH_MODSEQ,
 	IMAP_FETCH_EMAILID,
@@ -52,12 +52,12 @@ enum imap_fetch_att {
 };
 
 enum imap_fetch_section_text {
-	IMAP_SECTION_ALL,	    /* BODY[] or BODY[1.2]: the whole part */
+	IMAP_SECTION_ALL, /* BODY[] or BODY[1.2]: the whole part */
 	IMAP_SECTION_HEADER,
 	IMAP_SECTION_HEADER_FIELDS,
 	IMAP_SECTION_HEADER_FIELDS_NOT,
 	IMAP_SECTION_TEXT,
-	IMAP_SECTION_MIME,	    /* only after a part number */
+	IMAP_SECTION_MIME, /* only after a part number */
 };
 
 struct imap_fetch_section {
@@ -96,8 +96,8 @@ struct imap_fetch_request {
    (VANISHED is only allowed there). Returns 0, or -1 with a message for
    the client (BAD) in *error_r. */
 int imap_fetch_parse(struct pool *pool, const struct imap_arg *args,
-		     size_t count, bool uid,
-		     struct imap_fetch_request **req_r, const char **error_r);
+		     size_t count, bool uid, struct imap_fetch_request **req_r,
+		     const char **error_r);
 
 /* Appends the item's name as it appears in the FETCH response: BODY.PEEK
    becomes BODY, a partial shows only its origin ("BODY[TEXT]<0>"),

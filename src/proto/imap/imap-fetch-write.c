@@ -100,8 +100,7 @@ append_section(struct buf *out, const struct imap_fetch_section *sec)
 }
 
 int
-imap_fetch_item_append_name(struct buf *out,
-			    const struct imap_fetch_item *item)
+imap_fetch_item_append_name(struct buf *out, const struct imap_fetch_item *item)
 {
 	size_t start = out->len;
 

@@ -12,12 +12,9 @@ static const struct {
 	enum imap_flag flag;
 	const char *name;
 } system_flags[] = {
-	{ IMAP_FLAG_SEEN, "\\Seen" },
-	{ IMAP_FLAG_ANSWERED, "\\Answered" },
-	{ IMAP_FLAG_FLAGGED, "\\Flagged" },
-	{ IMAP_FLAG_DELETED, "\\Deleted" },
-	{ IMAP_FLAG_DRAFT, "\\Draft" },
-	{ IMAP_FLAG_RECENT, "\\Recent" },
+    {IMAP_FLAG_SEEN, "\\Seen"},	      {IMAP_FLAG_ANSWERED, "\\Answered"},
+    {IMAP_FLAG_FLAGGED, "\\Flagged"}, {IMAP_FLAG_DELETED, "\\Deleted"},
+    {IMAP_FLAG_DRAFT, "\\Draft"},     {IMAP_FLAG_RECENT, "\\Recent"},
 };
 
 const char *
@@ -70,9 +67,8 @@ parse_system_flag(const struct imap_arg *arg, unsigned *system,
 }
 
 int
-imap_flags_parse(struct pool *pool, const struct imap_arg *args,
-		 size_t count, struct imap_flags *flags_r,
-		 const char **error_r)
+imap_flags_parse(struct pool *pool, const struct imap_arg *args, size_t count,
+		 struct imap_flags *flags_r, const char **error_r)
 {
 	const char **keywords = pool_alloc_array(pool, count, sizeof(char *));
 	struct hash seen;
@@ -87,8 +83,7 @@ imap_flags_parse(struct pool *pool, const struct imap_arg *args,
 
 		if (arg->type == IMAP_ARG_ATOM &&
 		    (arg->flags & IMAP_ARG_FLAG_BACKSLASH) != 0) {
-			ret = parse_system_flag(arg, &flags_r->system,
-						error_r);
+			ret = parse_system_flag(arg, &flags_r->system, error_r);
 			continue;
 		}
 		if (!imap_arg_get_atom(arg, &kw) ||
@@ -234,9 +229,8 @@ parse_store_att(const struct imap_arg *arg, struct imap_store_request *req)
 }
 
 int
-imap_store_parse(struct pool *pool, const struct imap_arg *args,
-		 size_t count, struct imap_store_request *req_r,
-		 const char **error_r)
+imap_store_parse(struct pool *pool, const struct imap_arg *args, size_t count,
+		 struct imap_store_request *req_r, const char **error_r)
 {
 	size_t i = 0;
 

@@ -12,26 +12,24 @@ struct option_def {
 };
 
 static const struct option_def select_opts[] = {
-	{ "SUBSCRIBED", IMAP_LIST_SELECT_SUBSCRIBED, IMAP_EXT_LIST_EXTENDED },
-	{ "REMOTE", IMAP_LIST_SELECT_REMOTE, IMAP_EXT_LIST_EXTENDED },
-	{ "RECURSIVEMATCH", IMAP_LIST_SELECT_RECURSIVEMATCH,
-	  IMAP_EXT_LIST_EXTENDED },
-	{ "SPECIAL-USE", IMAP_LIST_SELECT_SPECIAL_USE,
-	  IMAP_EXT_LIST_EXTENDED | IMAP_EXT_SPECIAL_USE },
+    {"SUBSCRIBED", IMAP_LIST_SELECT_SUBSCRIBED, IMAP_EXT_LIST_EXTENDED},
+    {"REMOTE", IMAP_LIST_SELECT_REMOTE, IMAP_EXT_LIST_EXTENDED},
+    {"RECURSIVEMATCH", IMAP_LIST_SELECT_RECURSIVEMATCH, IMAP_EXT_LIST_EXTENDED},
+    {"SPECIAL-USE", IMAP_LIST_SELECT_SPECIAL_USE,
+     IMAP_EXT_LIST_EXTENDED | IMAP_EXT_SPECIAL_USE},
 };
 
 static const struct option_def return_opts[] = {
-	{ "SUBSCRIBED", IMAP_LIST_RETURN_SUBSCRIBED, IMAP_EXT_LIST_EXTENDED },
-	{ "CHILDREN", IMAP_LIST_RETURN_CHILDREN, IMAP_EXT_LIST_EXTENDED },
-	{ "SPECIAL-USE", IMAP_LIST_RETURN_SPECIAL_USE,
-	  IMAP_EXT_LIST_EXTENDED | IMAP_EXT_SPECIAL_USE },
-	{ "STATUS", IMAP_LIST_RETURN_STATUS,
-	  IMAP_EXT_LIST_EXTENDED | IMAP_EXT_LIST_STATUS },
+    {"SUBSCRIBED", IMAP_LIST_RETURN_SUBSCRIBED, IMAP_EXT_LIST_EXTENDED},
+    {"CHILDREN", IMAP_LIST_RETURN_CHILDREN, IMAP_EXT_LIST_EXTENDED},
+    {"SPECIAL-USE", IMAP_LIST_RETURN_SPECIAL_USE,
+     IMAP_EXT_LIST_EXTENDED | IMAP_EXT_SPECIAL_USE},
+    {"STATUS", IMAP_LIST_RETURN_STATUS,
+     IMAP_EXT_LIST_EXTENDED | IMAP_EXT_LIST_STATUS},
 };
 
 static const struct option_def *
-find_option(const struct option_def *defs, size_t n,
-	    const struct imap_arg *arg)
+find_option(const struct option_def *defs, size_t n, const struct imap_arg *arg)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (imap_arg_atom_equals(arg, defs[i].name))
@@ -52,8 +50,7 @@ parse_select(struct imap_list_request *req, const struct imap_arg *arg,
 	req->ext |= IMAP_EXT_LIST_EXTENDED;
 	for (size_t i = 0; i < count; i++) {
 		const struct option_def *def =
-			find_option(select_opts, N_ELEMENTS(select_opts),
-				    &list[i]);
+		    find_option(select_opts, N_ELEMENTS(select_opts), &list[i]);
 
 		if (def == NULL) {
 			*error_r = "Unknown LIST selection option";
@@ -111,8 +108,7 @@ parse_return(struct imap_list_request *req, const struct imap_arg *arg,
 	req->ext |= IMAP_EXT_LIST_EXTENDED;
 	for (size_t i = 0; i < count; i++) {
 		const struct option_def *def =
-			find_option(return_opts, N_ELEMENTS(return_opts),
-				    &list[i]);
+		    find_option(return_opts, N_ELEMENTS(return_opts), &list[i]);
 
 		if (def == NULL || (req->return_opts & def->bit) != 0) {
 			*error_r = "Unknown or repeated LIST return option";
@@ -159,9 +155,8 @@ parse_patterns(struct pool *pool, struct imap_list_request *req,
 }
 
 int
-imap_list_parse(struct pool *pool, const struct imap_arg *args,
-		size_t count, struct imap_list_request **req_r,
-		const char **error_r)
+imap_list_parse(struct pool *pool, const struct imap_arg *args, size_t count,
+		struct imap_list_request **req_r, const char **error_r)
 {
 	struct imap_list_request *req = pool_alloc(pool, sizeof(*req));
 	size_t i = 0;

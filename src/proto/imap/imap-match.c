@@ -17,13 +17,13 @@
 
 struct imap_match {
 	char sep;
-	size_t ntok;	      /* tokens; the accepting state is bit ntok */
-	size_t words;	      /* 64-bit words per state set */
+	size_t ntok;		/* tokens; the accepting state is bit ntok */
+	size_t words;		/* 64-bit words per state set */
 	uint16_t byte_idx[256]; /* byte -> index into masks (0: none) */
-	uint64_t *masks;      /* [distinct bytes + 1][words] */
-	uint64_t *star;	      /* bits of "*" tokens */
-	uint64_t *pct;	      /* bits of "%" tokens */
-	uint64_t *wild;	      /* star | pct */
+	uint64_t *masks;	/* [distinct bytes + 1][words] */
+	uint64_t *star;		/* bits of "*" tokens */
+	uint64_t *pct;		/* bits of "%" tokens */
+	uint64_t *wild;		/* star | pct */
 };
 
 static void
@@ -59,8 +59,7 @@ collapse(const char *pattern, size_t len, char *tok)
 }
 
 struct imap_match *
-imap_match_create(struct pool *pool, const char *pattern, size_t len,
-		  char sep)
+imap_match_create(struct pool *pool, const char *pattern, size_t len, char sep)
 {
 	struct imap_match *m;
 	char tok[IMAP_MATCH_MAX_PATTERN];
@@ -78,8 +77,8 @@ imap_match_create(struct pool *pool, const char *pattern, size_t len,
 		if (c != '*' && c != '%' && m->byte_idx[c] == 0)
 			m->byte_idx[c] = (uint16_t)++distinct;
 	}
-	m->masks = pool_alloc_array(pool, (distinct + 1) * m->words,
-				    sizeof(uint64_t));
+	m->masks =
+	    pool_alloc_array(pool, (distinct + 1) * m->words, sizeof(uint64_t));
 	m->star = pool_alloc_array(pool, 3 * m->words, sizeof(uint64_t));
 	m->pct = m->star + m->words;
 	m->wild = m->pct + m->words;
@@ -185,7 +184,8 @@ imap_match(const struct imap_match *m, const char *name, size_t len)
 	   still reach it with a suitable non-empty suffix */
 	sep_mask = m->masks + m->byte_idx[(unsigned char)m->sep] * m->words;
 	if (step(m, s, sep_mask, sep_mask, true)) {
-		s[m->ntok / WORD_BITS] &= ~((uint64_t)1 << (m->ntok % WORD_BITS));
+		s[m->ntok / WORD_BITS] &=
+		    ~((uint64_t)1 << (m->ntok % WORD_BITS));
 		for (size_t w = 0; w < m->words; w++) {
 			if (s[w] != 0) {
 				ret |= IMAP_MATCH_CHILDREN;

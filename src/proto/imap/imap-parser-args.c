@@ -282,8 +282,7 @@ finish_quoted(struct imap_parser *p)
 /* QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / "\" quoted-specials
    (RFC 3501 section 9); RFC 6855 section 3 adds UTF-8 once enabled. */
 static enum imap_parse_result
-step_quoted(struct imap_parser *p, const uint8_t *data, size_t end,
-	    size_t *pos)
+step_quoted(struct imap_parser *p, const uint8_t *data, size_t end, size_t *pos)
 {
 	size_t start = *pos, i = start;
 	unsigned char c = 0;

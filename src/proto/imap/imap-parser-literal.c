@@ -87,15 +87,16 @@ literal_announced(struct imap_parser *p)
 	uint64_t size = p->lit_overflow ? UINT64_MAX : p->lit_size;
 
 	if (p->lit_plus && p->set.literal_mode == IMAP_LITERAL_SYNC_ONLY) {
-		return refuse_literal(p, IMAP_PARSE_ERR_SYNTAX,
-			"Non-synchronizing literals are not supported", size);
+		return refuse_literal(
+		    p, IMAP_PARSE_ERR_SYNTAX,
+		    "Non-synchronizing literals are not supported", size);
 	}
 	if (p->lit_plus && p->set.literal_mode == IMAP_LITERAL_MINUS &&
 	    size > IMAP_LITERAL_MINUS_MAX) {
 		/* RFC 7888 section 5 */
-		return refuse_literal(p, IMAP_PARSE_ERR_TOOBIG,
-			"Non-synchronizing literal larger than 4096 octets",
-			size);
+		return refuse_literal(
+		    p, IMAP_PARSE_ERR_TOOBIG,
+		    "Non-synchronizing literal larger than 4096 octets", size);
 	}
 	if (!imap_parser__count_arg(p)) {
 		return refuse_literal(p, IMAP_PARSE_ERR_LIMIT,
@@ -159,7 +160,7 @@ imap_parser__step_literal_size(struct imap_parser *p, unsigned char c,
 	case PS_LIT_LF:
 		if (c != (p->state == PS_LIT_CR ? '\r' : '\n')) {
 			imap_parser__error(p, IMAP_PARSE_ERR_SYNTAX,
-				"Literal size not followed by CRLF");
+					   "Literal size not followed by CRLF");
 			return IMAP_PARSE_MORE;
 		}
 		*pos += 1;
@@ -198,7 +199,6 @@ imap_parser__step_literal_data(struct imap_parser *p, const uint8_t *data,
 		push_literal(p);
 	return IMAP_PARSE_MORE;
 }
-
 
 void
 imap_parser_literal_stream(struct imap_parser *p)

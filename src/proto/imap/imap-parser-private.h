@@ -25,12 +25,12 @@ enum parser_state {
 	PS_FATAL,	 /* stream unusable */
 	PS_READ_LINE,	 /* imap_parser_read_line() in progress */
 	/* argument states, handled by imap-parser-args.c */
-	PS_ARG_START,	 /* an argument must start here */
-	PS_AFTER_ARG,	 /* SP, ")" or CRLF must follow */
-	PS_ATOM,	 /* inside an atom */
-	PS_QUOTED,	 /* inside a quoted string */
-	PS_QUOTED_ESC,	 /* after a backslash in a quoted string */
-	PS_TILDE,	 /* "~" at the start of an argument */
+	PS_ARG_START,  /* an argument must start here */
+	PS_AFTER_ARG,  /* SP, ")" or CRLF must follow */
+	PS_ATOM,       /* inside an atom */
+	PS_QUOTED,     /* inside a quoted string */
+	PS_QUOTED_ESC, /* after a backslash in a quoted string */
+	PS_TILDE,      /* "~" at the start of an argument */
 };
 
 /* Recognises "{<number>[+]}" CR LF at the end of a skipped line. */
@@ -104,8 +104,8 @@ struct imap_parser {
 
 /* Records a non-fatal error and switches to skipping the line. The byte at
    the current position has not been consumed; the skipper will see it. */
-void imap_parser__error(struct imap_parser *p,
-			enum imap_parse_error_code code, const char *message);
+void imap_parser__error(struct imap_parser *p, enum imap_parse_error_code code,
+			const char *message);
 enum imap_parse_result imap_parser__fatal(struct imap_parser *p,
 					  enum imap_parse_error_code code,
 					  const char *message);

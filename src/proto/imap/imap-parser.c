@@ -230,8 +230,7 @@ step_cmd_lf(struct imap_parser *p, const uint8_t *data, size_t *pos)
 	*pos += 1;
 	if (p->lists.n > 0) {
 		/* the line is over: nothing left to skip */
-		imap_parser__error(p, IMAP_PARSE_ERR_SYNTAX,
-				   "Missing ')'");
+		imap_parser__error(p, IMAP_PARSE_ERR_SYNTAX, "Missing ')'");
 		p->state = PS_DONE;
 		return IMAP_PARSE_ERROR;
 	}
@@ -405,9 +404,9 @@ imap_parser_parse(struct imap_parser *p, const uint8_t *data, size_t len,
 			size_t room = p->set.max_line_length - p->line_used;
 
 			if (room == 0) {
-				ret = imap_parser__fatal(p,
-					IMAP_PARSE_ERR_LINE_TOO_LONG,
-					"Command line too long");
+				ret = imap_parser__fatal(
+				    p, IMAP_PARSE_ERR_LINE_TOO_LONG,
+				    "Command line too long");
 				break;
 			}
 			if (end - pos > room)

@@ -118,9 +118,9 @@ enum imap_parse_result {
 };
 
 enum imap_parse_error_code {
-	IMAP_PARSE_ERR_SYNTAX,	 /* plain BAD */
-	IMAP_PARSE_ERR_TOOBIG,	 /* literal too large: [TOOBIG] (RFC 4469) */
-	IMAP_PARSE_ERR_LIMIT,	 /* nesting/argument limit: [LIMIT] (5530) */
+	IMAP_PARSE_ERR_SYNTAX, /* plain BAD */
+	IMAP_PARSE_ERR_TOOBIG, /* literal too large: [TOOBIG] (RFC 4469) */
+	IMAP_PARSE_ERR_LIMIT,  /* nesting/argument limit: [LIMIT] (5530) */
 	IMAP_PARSE_ERR_LINE_TOO_LONG, /* fatal */
 };
 
@@ -142,8 +142,8 @@ struct imap_command {
 
 struct imap_literal_info {
 	uint64_t size;
-	bool sync;     /* synchronising: the client waits for "+" */
-	bool literal8; /* ~{n} */
+	bool sync;	/* synchronising: the client waits for "+" */
+	bool literal8;	/* ~{n} */
 	unsigned depth; /* list nesting at the literal; 0 = top level */
 	const char *tag;
 	const char *name;

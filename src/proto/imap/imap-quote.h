@@ -53,7 +53,6 @@ int imap_append_literal(struct buf *out, const void *data, size_t len);
 int imap_append_literal8(struct buf *out, const void *data, size_t len);
 /* Only the "{size}" CRLF (or "~{size}" CRLF) announcement, for data the
    caller streams itself. */
-int imap_append_literal_header(struct buf *out, uint64_t size,
-			       bool literal8);
+int imap_append_literal_header(struct buf *out, uint64_t size, bool literal8);
 
 #endif

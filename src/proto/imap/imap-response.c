@@ -10,9 +10,9 @@
 #include <string.h>
 
 static const char *const status_names[] = {
-	[IMAP_STATUS_OK] = "OK",	 [IMAP_STATUS_NO] = "NO",
-	[IMAP_STATUS_BAD] = "BAD",	 [IMAP_STATUS_BYE] = "BYE",
-	[IMAP_STATUS_PREAUTH] = "PREAUTH",
+    [IMAP_STATUS_OK] = "OK",	       [IMAP_STATUS_NO] = "NO",
+    [IMAP_STATUS_BAD] = "BAD",	       [IMAP_STATUS_BYE] = "BYE",
+    [IMAP_STATUS_PREAUTH] = "PREAUTH",
 };
 
 /* Appends s as TEXT-CHARs; in a response code "]" is replaced too. */
@@ -31,9 +31,8 @@ append_text(struct buf *out, const char *s, bool in_code)
 }
 
 int
-imap_response_status(struct buf *out, const char *tag,
-		     enum imap_status status, const char *code,
-		     const char *text)
+imap_response_status(struct buf *out, const char *tag, enum imap_status status,
+		     const char *code, const char *text)
 {
 	size_t start = out->len;
 
@@ -41,8 +40,8 @@ imap_response_status(struct buf *out, const char *tag,
 		       status_names[status]) < 0)
 		goto full;
 	if (code != NULL && *code != '\0') {
-		if (buf_append_c(out, '[') < 0 || append_text(out, code, true) <
-							  0 ||
+		if (buf_append_c(out, '[') < 0 ||
+		    append_text(out, code, true) < 0 ||
 		    buf_append_str(out, "] ") < 0)
 			goto full;
 	}
@@ -169,8 +168,7 @@ imap_capabilities_remove(struct imap_capabilities *caps, const char *name)
 }
 
 int
-imap_capabilities_append(const struct imap_capabilities *caps,
-			 struct buf *out)
+imap_capabilities_append(const struct imap_capabilities *caps, struct buf *out)
 {
 	size_t start = out->len;
 
@@ -189,8 +187,7 @@ full:
 }
 
 int
-imap_response_capability(struct buf *out,
-			 const struct imap_capabilities *caps)
+imap_response_capability(struct buf *out, const struct imap_capabilities *caps)
 {
 	size_t start = out->len;
 

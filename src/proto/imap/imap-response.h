@@ -51,8 +51,7 @@ void imap_capabilities_destroy(struct imap_capabilities **caps);
    not an atom, or if it is LITERAL+ while LITERAL- is present or the
    other way round (RFC 7888 section 5: never both). */
 int imap_capabilities_add(struct imap_capabilities *caps, const char *name);
-void imap_capabilities_remove(struct imap_capabilities *caps,
-			      const char *name);
+void imap_capabilities_remove(struct imap_capabilities *caps, const char *name);
 bool imap_capabilities_has(const struct imap_capabilities *caps,
 			   const char *name);
 /* Appends "IMAP4rev1 <others in insertion order>" (capability-data

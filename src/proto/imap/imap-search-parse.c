@@ -27,8 +27,8 @@ enum arg_kind {
 	KIND_KEYWORD,
 	KIND_HEADER,
 	KIND_DATE,
-	KIND_SIZE,	/* number64 (RFC 9051) */
-	KIND_INTERVAL,	/* nz-number (RFC 5032) */
+	KIND_SIZE,     /* number64 (RFC 9051) */
+	KIND_INTERVAL, /* nz-number (RFC 5032) */
 	KIND_SEQSET,
 	KIND_MODSEQ,
 	KIND_OBJECTID,
@@ -44,58 +44,56 @@ struct key_def {
 };
 
 static const struct key_def key_defs[] = {
-	/* RFC 3501 section 6.4.4 */
-	{ "ALL", IMAP_SEARCH_ALL, KIND_NONE, 0 },
-	{ "ANSWERED", IMAP_SEARCH_ANSWERED, KIND_NONE, 0 },
-	{ "BCC", IMAP_SEARCH_BCC, KIND_STRING, 0 },
-	{ "BEFORE", IMAP_SEARCH_BEFORE, KIND_DATE, 0 },
-	{ "BODY", IMAP_SEARCH_BODY, KIND_STRING, 0 },
-	{ "CC", IMAP_SEARCH_CC, KIND_STRING, 0 },
-	{ "DELETED", IMAP_SEARCH_DELETED, KIND_NONE, 0 },
-	{ "DRAFT", IMAP_SEARCH_DRAFT, KIND_NONE, 0 },
-	{ "FLAGGED", IMAP_SEARCH_FLAGGED, KIND_NONE, 0 },
-	{ "FROM", IMAP_SEARCH_FROM, KIND_STRING, 0 },
-	{ "HEADER", IMAP_SEARCH_HEADER, KIND_HEADER, 0 },
-	{ "KEYWORD", IMAP_SEARCH_KEYWORD, KIND_KEYWORD, 0 },
-	{ "LARGER", IMAP_SEARCH_LARGER, KIND_SIZE, 0 },
-	{ "NEW", IMAP_SEARCH_NEW, KIND_NONE, 0 },
-	{ "NOT", IMAP_SEARCH_NOT, KIND_NOT, 0 },
-	{ "OLD", IMAP_SEARCH_OLD, KIND_NONE, 0 },
-	{ "ON", IMAP_SEARCH_ON, KIND_DATE, 0 },
-	{ "OR", IMAP_SEARCH_OR, KIND_OR, 0 },
-	{ "RECENT", IMAP_SEARCH_RECENT, KIND_NONE, 0 },
-	{ "SEEN", IMAP_SEARCH_SEEN, KIND_NONE, 0 },
-	{ "SENTBEFORE", IMAP_SEARCH_SENTBEFORE, KIND_DATE, 0 },
-	{ "SENTON", IMAP_SEARCH_SENTON, KIND_DATE, 0 },
-	{ "SENTSINCE", IMAP_SEARCH_SENTSINCE, KIND_DATE, 0 },
-	{ "SINCE", IMAP_SEARCH_SINCE, KIND_DATE, 0 },
-	{ "SMALLER", IMAP_SEARCH_SMALLER, KIND_SIZE, 0 },
-	{ "SUBJECT", IMAP_SEARCH_SUBJECT, KIND_STRING, 0 },
-	{ "TEXT", IMAP_SEARCH_TEXT, KIND_STRING, 0 },
-	{ "TO", IMAP_SEARCH_TO, KIND_STRING, 0 },
-	{ "UID", IMAP_SEARCH_UID, KIND_SEQSET, 0 },
-	{ "UNANSWERED", IMAP_SEARCH_UNANSWERED, KIND_NONE, 0 },
-	{ "UNDELETED", IMAP_SEARCH_UNDELETED, KIND_NONE, 0 },
-	{ "UNDRAFT", IMAP_SEARCH_UNDRAFT, KIND_NONE, 0 },
-	{ "UNFLAGGED", IMAP_SEARCH_UNFLAGGED, KIND_NONE, 0 },
-	{ "UNKEYWORD", IMAP_SEARCH_UNKEYWORD, KIND_KEYWORD, 0 },
-	{ "UNSEEN", IMAP_SEARCH_UNSEEN, KIND_NONE, 0 },
-	/* RFC 7162 section 3.1.5 */
-	{ "MODSEQ", IMAP_SEARCH_MODSEQ, KIND_MODSEQ, IMAP_EXT_CONDSTORE },
-	/* RFC 5032 section 3 */
-	{ "OLDER", IMAP_SEARCH_OLDER, KIND_INTERVAL, IMAP_EXT_WITHIN },
-	{ "YOUNGER", IMAP_SEARCH_YOUNGER, KIND_INTERVAL, IMAP_EXT_WITHIN },
-	/* RFC 8514 section 5 */
-	{ "SAVEDBEFORE", IMAP_SEARCH_SAVEDBEFORE, KIND_DATE,
-	  IMAP_EXT_SAVEDATE },
-	{ "SAVEDON", IMAP_SEARCH_SAVEDON, KIND_DATE, IMAP_EXT_SAVEDATE },
-	{ "SAVEDSINCE", IMAP_SEARCH_SAVEDSINCE, KIND_DATE, IMAP_EXT_SAVEDATE },
-	{ "SAVEDATESUPPORTED", IMAP_SEARCH_SAVEDATESUPPORTED, KIND_NONE,
-	  IMAP_EXT_SAVEDATE },
-	/* RFC 8474 section 7 */
-	{ "EMAILID", IMAP_SEARCH_EMAILID, KIND_OBJECTID, IMAP_EXT_OBJECTID },
-	{ "THREADID", IMAP_SEARCH_THREADID, KIND_OBJECTID,
-	  IMAP_EXT_OBJECTID },
+    /* RFC 3501 section 6.4.4 */
+    {"ALL", IMAP_SEARCH_ALL, KIND_NONE, 0},
+    {"ANSWERED", IMAP_SEARCH_ANSWERED, KIND_NONE, 0},
+    {"BCC", IMAP_SEARCH_BCC, KIND_STRING, 0},
+    {"BEFORE", IMAP_SEARCH_BEFORE, KIND_DATE, 0},
+    {"BODY", IMAP_SEARCH_BODY, KIND_STRING, 0},
+    {"CC", IMAP_SEARCH_CC, KIND_STRING, 0},
+    {"DELETED", IMAP_SEARCH_DELETED, KIND_NONE, 0},
+    {"DRAFT", IMAP_SEARCH_DRAFT, KIND_NONE, 0},
+    {"FLAGGED", IMAP_SEARCH_FLAGGED, KIND_NONE, 0},
+    {"FROM", IMAP_SEARCH_FROM, KIND_STRING, 0},
+    {"HEADER", IMAP_SEARCH_HEADER, KIND_HEADER, 0},
+    {"KEYWORD", IMAP_SEARCH_KEYWORD, KIND_KEYWORD, 0},
+    {"LARGER", IMAP_SEARCH_LARGER, KIND_SIZE, 0},
+    {"NEW", IMAP_SEARCH_NEW, KIND_NONE, 0},
+    {"NOT", IMAP_SEARCH_NOT, KIND_NOT, 0},
+    {"OLD", IMAP_SEARCH_OLD, KIND_NONE, 0},
+    {"ON", IMAP_SEARCH_ON, KIND_DATE, 0},
+    {"OR", IMAP_SEARCH_OR, KIND_OR, 0},
+    {"RECENT", IMAP_SEARCH_RECENT, KIND_NONE, 0},
+    {"SEEN", IMAP_SEARCH_SEEN, KIND_NONE, 0},
+    {"SENTBEFORE", IMAP_SEARCH_SENTBEFORE, KIND_DATE, 0},
+    {"SENTON", IMAP_SEARCH_SENTON, KIND_DATE, 0},
+    {"SENTSINCE", IMAP_SEARCH_SENTSINCE, KIND_DATE, 0},
+    {"SINCE", IMAP_SEARCH_SINCE, KIND_DATE, 0},
+    {"SMALLER", IMAP_SEARCH_SMALLER, KIND_SIZE, 0},
+    {"SUBJECT", IMAP_SEARCH_SUBJECT, KIND_STRING, 0},
+    {"TEXT", IMAP_SEARCH_TEXT, KIND_STRING, 0},
+    {"TO", IMAP_SEARCH_TO, KIND_STRING, 0},
+    {"UID", IMAP_SEARCH_UID, KIND_SEQSET, 0},
+    {"UNANSWERED", IMAP_SEARCH_UNANSWERED, KIND_NONE, 0},
+    {"UNDELETED", IMAP_SEARCH_UNDELETED, KIND_NONE, 0},
+    {"UNDRAFT", IMAP_SEARCH_UNDRAFT, KIND_NONE, 0},
+    {"UNFLAGGED", IMAP_SEARCH_UNFLAGGED, KIND_NONE, 0},
+    {"UNKEYWORD", IMAP_SEARCH_UNKEYWORD, KIND_KEYWORD, 0},
+    {"UNSEEN", IMAP_SEARCH_UNSEEN, KIND_NONE, 0},
+    /* RFC 7162 section 3.1.5 */
+    {"MODSEQ", IMAP_SEARCH_MODSEQ, KIND_MODSEQ, IMAP_EXT_CONDSTORE},
+    /* RFC 5032 section 3 */
+    {"OLDER", IMAP_SEARCH_OLDER, KIND_INTERVAL, IMAP_EXT_WITHIN},
+    {"YOUNGER", IMAP_SEARCH_YOUNGER, KIND_INTERVAL, IMAP_EXT_WITHIN},
+    /* RFC 8514 section 5 */
+    {"SAVEDBEFORE", IMAP_SEARCH_SAVEDBEFORE, KIND_DATE, IMAP_EXT_SAVEDATE},
+    {"SAVEDON", IMAP_SEARCH_SAVEDON, KIND_DATE, IMAP_EXT_SAVEDATE},
+    {"SAVEDSINCE", IMAP_SEARCH_SAVEDSINCE, KIND_DATE, IMAP_EXT_SAVEDATE},
+    {"SAVEDATESUPPORTED", IMAP_SEARCH_SAVEDATESUPPORTED, KIND_NONE,
+     IMAP_EXT_SAVEDATE},
+    /* RFC 8474 section 7 */
+    {"EMAILID", IMAP_SEARCH_EMAILID, KIND_OBJECTID, IMAP_EXT_OBJECTID},
+    {"THREADID", IMAP_SEARCH_THREADID, KIND_OBJECTID, IMAP_EXT_OBJECTID},
 };
 
 struct search_ctx {
@@ -194,8 +192,7 @@ parse_header(struct search_ctx *ctx, struct cursor *cur,
 
 /* 1*DIGIT up to max; nz-number also forbids 0 and leading zeros */
 static bool
-get_number(const struct imap_arg *arg, uint64_t max, bool nz,
-	   uint64_t *num_r)
+get_number(const struct imap_arg *arg, uint64_t max, bool nz, uint64_t *num_r)
 {
 	if (arg == NULL || arg->type != IMAP_ARG_ATOM || arg->flags != 0 ||
 	    arg->len == 0)
@@ -211,8 +208,8 @@ parse_seqset(struct search_ctx *ctx, const struct imap_arg *arg,
 {
 	if (arg == NULL || arg->type != IMAP_ARG_ATOM ||
 	    (arg->flags & ~IMAP_ARG_FLAG_WILDCARD) != 0 ||
-	    !imap_seqset_is_valid(arg->u.str, arg->len,
-				  IMAP_SEQSET_FLAG_DOLLAR, 0))
+	    !imap_seqset_is_valid(arg->u.str, arg->len, IMAP_SEQSET_FLAG_DOLLAR,
+				  0))
 		return fail(ctx, "Invalid sequence set");
 	key->u.seqset.set = arg->u.str;
 	key->u.seqset.len = arg->len;
@@ -291,14 +288,13 @@ parse_objectid(struct search_ctx *ctx, const struct imap_arg *arg,
 	return 0;
 }
 
-static int parse_key(struct search_ctx *ctx, struct cursor *cur,
-		     unsigned depth, struct imap_search_key *key);
+static int parse_key(struct search_ctx *ctx, struct cursor *cur, unsigned depth,
+		     struct imap_search_key *key);
 
 /* Parses n keys (0: all remaining ones) of cur into a list node. */
 static int
-parse_keys(struct search_ctx *ctx, struct cursor *cur, unsigned depth,
-	   size_t n, enum imap_search_key_type type,
-	   struct imap_search_key *key)
+parse_keys(struct search_ctx *ctx, struct cursor *cur, unsigned depth, size_t n,
+	   enum imap_search_key_type type, struct imap_search_key *key)
 {
 	/* every key takes at least one argument */
 	size_t max = n != 0 ? n : cur->count - cur->pos;
@@ -369,8 +365,7 @@ parse_key_args(struct search_ctx *ctx, struct cursor *cur, unsigned depth,
 	case KIND_OBJECTID:
 		return parse_objectid(ctx, next_arg(cur), key);
 	case KIND_NOT:
-		return parse_keys(ctx, cur, depth + 1, 1, IMAP_SEARCH_NOT,
-				  key);
+		return parse_keys(ctx, cur, depth + 1, 1, IMAP_SEARCH_NOT, key);
 	case KIND_OR:
 		return parse_keys(ctx, cur, depth + 1, 2, IMAP_SEARCH_OR, key);
 	}
@@ -390,7 +385,7 @@ parse_key(struct search_ctx *ctx, struct cursor *cur, unsigned depth,
 		return fail(ctx, "Search program too large");
 	if (arg->type == IMAP_ARG_LIST) {
 		/* "(" search-key *(SP search-key) ")" */
-		struct cursor sub = { arg->u.list, arg->len, 0 };
+		struct cursor sub = {arg->u.list, arg->len, 0};
 
 		return parse_keys(ctx, &sub, depth + 1, 0, IMAP_SEARCH_AND,
 				  key);
@@ -409,7 +404,7 @@ parse_key(struct search_ctx *ctx, struct cursor *cur, unsigned depth,
 }
 
 /* search-return-opts = SP "RETURN" SP "(" [search-return-opt
-   *(SP search-return-opt)] ")" (RFC 4466 section 3) */
+ *(SP search-return-opt)] ")" (RFC 4466 section 3) */
 static int
 parse_return(struct search_ctx *ctx, const struct imap_arg *arg,
 	     struct imap_search_program *prog)
@@ -419,11 +414,11 @@ parse_return(struct search_ctx *ctx, const struct imap_arg *arg,
 		unsigned opt;
 		uint32_t ext;
 	} opts[] = {
-		{ "MIN", IMAP_SEARCH_RETURN_MIN, IMAP_EXT_ESEARCH },
-		{ "MAX", IMAP_SEARCH_RETURN_MAX, IMAP_EXT_ESEARCH },
-		{ "ALL", IMAP_SEARCH_RETURN_ALL, IMAP_EXT_ESEARCH },
-		{ "COUNT", IMAP_SEARCH_RETURN_COUNT, IMAP_EXT_ESEARCH },
-		{ "SAVE", IMAP_SEARCH_RETURN_SAVE, IMAP_EXT_SEARCHRES },
+	    {"MIN", IMAP_SEARCH_RETURN_MIN, IMAP_EXT_ESEARCH},
+	    {"MAX", IMAP_SEARCH_RETURN_MAX, IMAP_EXT_ESEARCH},
+	    {"ALL", IMAP_SEARCH_RETURN_ALL, IMAP_EXT_ESEARCH},
+	    {"COUNT", IMAP_SEARCH_RETURN_COUNT, IMAP_EXT_ESEARCH},
+	    {"SAVE", IMAP_SEARCH_RETURN_SAVE, IMAP_EXT_SEARCHRES},
 	};
 	const struct imap_arg *list;
 	size_t count;
@@ -480,13 +475,12 @@ parse_charset(struct search_ctx *ctx, const struct imap_arg *arg,
 }
 
 enum imap_search_parse_result
-imap_search_parse(struct pool *pool, const struct imap_arg *args,
-		  size_t count, const struct imap_search_settings *set,
-		  struct imap_search_program **program_r,
-		  const char **error_r)
+imap_search_parse(struct pool *pool, const struct imap_arg *args, size_t count,
+		  const struct imap_search_settings *set,
+		  struct imap_search_program **program_r, const char **error_r)
 {
-	struct search_ctx ctx = { .pool = pool };
-	struct cursor cur = { args, count, 0 };
+	struct search_ctx ctx = {.pool = pool};
+	struct cursor cur = {args, count, 0};
 	struct imap_search_program *prog;
 	enum imap_search_parse_result ret;
 

@@ -147,8 +147,8 @@ struct imap_search_program {
 	unsigned return_opts; /* enum imap_search_return */
 	/* canonical "US-ASCII" or "UTF-8", NULL if CHARSET was absent */
 	const char *charset;
-	uint32_t ext;	  /* enum imap_ext bits needed */
-	unsigned nodes;	  /* keys in the AST */
+	uint32_t ext;	/* enum imap_ext bits needed */
+	unsigned nodes; /* keys in the AST */
 };
 
 /* Zero fields take the defaults in brackets. */
@@ -170,10 +170,9 @@ enum imap_search_parse_result {
      [RETURN (...)] [CHARSET charset] search-key *(SP search-key)
    On failure *error_r is a message for the client (no client bytes). */
 enum imap_search_parse_result
-imap_search_parse(struct pool *pool, const struct imap_arg *args,
-		  size_t count, const struct imap_search_settings *set,
-		  struct imap_search_program **program_r,
-		  const char **error_r);
+imap_search_parse(struct pool *pool, const struct imap_arg *args, size_t count,
+		  const struct imap_search_settings *set,
+		  struct imap_search_program **program_r, const char **error_r);
 
 /* Appends the program in canonical IMAP syntax (one AND level flattened,
    strings quoted as needed), for logs and tests. Parsing the output again

@@ -25,7 +25,7 @@ append_keys(struct buf *out, const struct imap_search_key *keys, size_t n)
 static int
 append_modseq(struct buf *out, const struct imap_search_key *key)
 {
-	static const char *const entries[] = { "all", "priv", "shared" };
+	static const char *const entries[] = {"all", "priv", "shared"};
 
 	if (buf_append_str(out, "MODSEQ ") < 0)
 		return -1;
@@ -37,8 +37,8 @@ append_modseq(struct buf *out, const struct imap_search_key *key)
 		buf_printf(&name, "/flags/%s", key->u.modseq.flag);
 		ret = imap_append_quoted(out, name.data, name.len, 0);
 		buf_free(&name);
-		if (ret < 0 || buf_printf(out, " %s ",
-					  entries[key->u.modseq.entry]) < 0)
+		if (ret < 0 ||
+		    buf_printf(out, " %s ", entries[key->u.modseq.entry]) < 0)
 			return -1;
 	}
 	return buf_printf(out, "%" PRIu64, key->u.modseq.modseq);
@@ -107,8 +107,8 @@ append_key(struct buf *out, const struct imap_search_key *key)
 	case IMAP_SEARCH_TO:
 		if (buf_printf(out, "%s ", name) < 0)
 			return -1;
-		return imap_append_astring(out, key->u.str.data,
-					   key->u.str.len, 0);
+		return imap_append_astring(out, key->u.str.data, key->u.str.len,
+					   0);
 	default:
 		return buf_append_str(out, name);
 	}
@@ -118,8 +118,8 @@ int
 imap_search_program_append(struct buf *out,
 			   const struct imap_search_program *prog)
 {
-	static const char *const opts[] = { "MIN", "MAX", "ALL", "COUNT",
-					    "SAVE" };
+	static const char *const opts[] = {"MIN", "MAX", "ALL", "COUNT",
+					   "SAVE"};
 	size_t start = out->len;
 	bool first = true;
 
@@ -129,8 +129,8 @@ imap_search_program_append(struct buf *out,
 		for (unsigned i = 0; i < N_ELEMENTS(opts); i++) {
 			if ((prog->return_opts & (1u << i)) == 0)
 				continue;
-			if (buf_printf(out, "%s%s", first ? "" : " ",
-				       opts[i]) < 0)
+			if (buf_printf(out, "%s%s", first ? "" : " ", opts[i]) <
+			    0)
 				goto full;
 			first = false;
 		}

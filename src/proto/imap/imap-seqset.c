@@ -128,9 +128,9 @@ normalise(struct imap_seq_range *r, size_t n)
 }
 
 int
-imap_seqset_parse(struct pool *pool, const char *str, size_t len,
-		  uint32_t star, unsigned flags, size_t max_ranges,
-		  struct imap_seqset *set_r, const char **error_r)
+imap_seqset_parse(struct pool *pool, const char *str, size_t len, uint32_t star,
+		  unsigned flags, size_t max_ranges, struct imap_seqset *set_r,
+		  const char **error_r)
 {
 	struct imap_seq_range *r;
 	long count;
@@ -272,7 +272,7 @@ imap_seqset_union(struct pool *pool, const struct imap_seqset *a,
 		  const struct imap_seqset *b, struct imap_seqset *set_r)
 {
 	struct imap_seq_range *r =
-		pool_alloc_array(pool, a->count + b->count, sizeof(*r));
+	    pool_alloc_array(pool, a->count + b->count, sizeof(*r));
 	size_t i = 0, j = 0, n = 0;
 
 	while (i < a->count || j < b->count) {
@@ -296,7 +296,7 @@ imap_seqset_intersect(struct pool *pool, const struct imap_seqset *a,
 {
 	/* each output range ends one input range: at most |a| + |b| */
 	struct imap_seq_range *r =
-		pool_alloc_array(pool, a->count + b->count, sizeof(*r));
+	    pool_alloc_array(pool, a->count + b->count, sizeof(*r));
 	size_t i = 0, j = 0, n = 0;
 
 	while (i < a->count && j < b->count) {
@@ -323,7 +323,7 @@ imap_seqset_subtract(struct pool *pool, const struct imap_seqset *a,
 {
 	/* every b range splits at most one a range in two */
 	struct imap_seq_range *r =
-		pool_alloc_array(pool, a->count + b->count, sizeof(*r));
+	    pool_alloc_array(pool, a->count + b->count, sizeof(*r));
 	size_t j = 0, n = 0;
 
 	for (size_t i = 0; i < a->count; i++) {
@@ -332,8 +332,7 @@ imap_seqset_subtract(struct pool *pool, const struct imap_seqset *a,
 
 		while (j < b->count && b->ranges[j].hi < lo)
 			j++;
-		for (size_t k = j; k < b->count && b->ranges[k].lo <= hi;
-		     k++) {
+		for (size_t k = j; k < b->count && b->ranges[k].lo <= hi; k++) {
 			if (b->ranges[k].lo > lo)
 				push_range(r, &n, (uint32_t)lo,
 					   b->ranges[k].lo - 1);

@@ -7,7 +7,7 @@
 
 /* RFC 2045 base64 alphabet with "," instead of "/" (section 5.1.3). */
 static const char b64_chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
 static int
 b64_value(unsigned char c)
@@ -56,8 +56,8 @@ b64_put16(struct buf *out, struct b64_state *st, uint32_t unit)
 	st->nbits += 16;
 	while (st->nbits >= 6) {
 		st->nbits -= 6;
-		if (buf_append_c(out, b64_chars[(st->bits >> st->nbits) &
-						0x3f]) < 0)
+		if (buf_append_c(out,
+				 b64_chars[(st->bits >> st->nbits) & 0x3f]) < 0)
 			return -1;
 	}
 	st->bits &= (1u << st->nbits) - 1;
@@ -68,7 +68,7 @@ b64_put16(struct buf *out, struct b64_state *st, uint32_t unit)
 static int
 encode_shift(const uint8_t *src, size_t len, size_t *pos, struct buf *out)
 {
-	struct b64_state st = { 0, 0 };
+	struct b64_state st = {0, 0};
 	size_t i = *pos;
 
 	if (buf_append_c(out, '&') < 0)
@@ -94,7 +94,7 @@ encode_shift(const uint8_t *src, size_t len, size_t *pos, struct buf *out)
 	}
 	if (st.nbits > 0 &&
 	    buf_append_c(out, b64_chars[(st.bits << (6 - st.nbits)) & 0x3f]) <
-		    0)
+		0)
 		return -1;
 	*pos = i;
 	return buf_append_c(out, '-');
@@ -180,8 +180,8 @@ decode_shift(const char *s, size_t len, size_t *pos, struct buf *out)
 		nbits += 6;
 		if (nbits >= 16) {
 			nbits -= 16;
-			if (decode_unit((bits >> nbits) & 0xffff, &high,
-					out) < 0)
+			if (decode_unit((bits >> nbits) & 0xffff, &high, out) <
+			    0)
 				return -1;
 			bits &= (1u << nbits) - 1;
 		}

@@ -8,7 +8,7 @@ const struct imap_arg *
 test_parse_args(struct pool *pool, const char *args, size_t *count_r)
 {
 	struct imap_parser_settings set = {
-		.literal_mode = IMAP_LITERAL_PLUS,
+	    .literal_mode = IMAP_LITERAL_PLUS,
 	};
 	struct imap_parser *parser = imap_parser_create(pool, &set);
 	const struct imap_command *cmd = NULL;

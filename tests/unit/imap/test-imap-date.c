@@ -65,36 +65,29 @@ test_datetime(void **state)
 
 	(void)state;
 	/* RFC 3501 section 9 zone: subtract the zone to get UT */
-	assert_true(imap_datetime_parse(" 1-Feb-1994 21:52:25 -0800", 26, &t,
-					&zone));
+	assert_true(
+	    imap_datetime_parse(" 1-Feb-1994 21:52:25 -0800", 26, &t, &zone));
 	assert_int_equal(t, 760060800 + 21 * 3600 + 52 * 60 + 25 + 8 * 3600);
 	assert_int_equal(zone, -480);
-	assert_true(imap_datetime_parse("17-Jul-1996 02:44:25 -0700", 26, &t,
-					&zone));
+	assert_true(
+	    imap_datetime_parse("17-Jul-1996 02:44:25 -0700", 26, &t, &zone));
 	assert_int_equal(t, 837596665);
-	assert_true(imap_datetime_parse("01-Jan-1970 00:00:00 +0100", 26, &t,
-					&zone));
+	assert_true(
+	    imap_datetime_parse("01-Jan-1970 00:00:00 +0100", 26, &t, &zone));
 	assert_int_equal(t, -3600);
 	assert_int_equal(zone, 60);
-	assert_true(imap_datetime_parse("31-Dec-2016 23:59:60 +0000", 26, &t,
-					&zone));
+	assert_true(
+	    imap_datetime_parse("31-Dec-2016 23:59:60 +0000", 26, &t, &zone));
 	/* malformed */
 	static const char *const bad[] = {
-		"1-Feb-1994 21:52:25 -0800",   /* date-day-fixed */
-		" 1-Feb-1994 21:52:25 -080",
-		" 1-Feb-1994 21:52:25 0800 ",
-		" 1-Feb-1994 24:00:00 +0000",
-		" 1-Feb-1994 23:60:00 +0000",
-		" 1-Feb-1994 23:00:61 +0000",
-		" 1-Feb-1994 1:52:25 -08000",
-		" 1-Feb-1994 21:52:25 -2400",
-		" 1-Feb-1994 21:52:25 -0860",
-		" 1-Feb-1994 21:52:25 *0800",
-		" 1-Feb-1994T21:52:25 -0800",
-		" 1-Feb-1994 21-52-25 -0800",
-		"30-Feb-1994 21:52:25 -0800",
-		"  -Feb-1994 21:52:25 -0800",
-		" 1-Feb-1994 21:52:25  0800",
+	    "1-Feb-1994 21:52:25 -0800", /* date-day-fixed */
+	    " 1-Feb-1994 21:52:25 -080",  " 1-Feb-1994 21:52:25 0800 ",
+	    " 1-Feb-1994 24:00:00 +0000", " 1-Feb-1994 23:60:00 +0000",
+	    " 1-Feb-1994 23:00:61 +0000", " 1-Feb-1994 1:52:25 -08000",
+	    " 1-Feb-1994 21:52:25 -2400", " 1-Feb-1994 21:52:25 -0860",
+	    " 1-Feb-1994 21:52:25 *0800", " 1-Feb-1994T21:52:25 -0800",
+	    " 1-Feb-1994 21-52-25 -0800", "30-Feb-1994 21:52:25 -0800",
+	    "  -Feb-1994 21:52:25 -0800", " 1-Feb-1994 21:52:25  0800",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (imap_datetime_parse(bad[i], strlen(bad[i]), &t, &zone))
@@ -155,7 +148,8 @@ test_format(void **state)
 	buf_free(&b);
 
 	/* formatting and parsing agree over a wide range */
-	for (int64_t x = -62167219200 + 86400; x < 253402214400; x += 86400 * 37 + 3607) {
+	for (int64_t x = -62167219200 + 86400; x < 253402214400;
+	     x += 86400 * 37 + 3607) {
 		char tmp[40];
 
 		buf_init(&b, 0);
@@ -177,11 +171,10 @@ test_against_libc(void **state)
 	for (int y = 1900; y <= 2100; y += 7) {
 		for (int m = 0; m < 12; m++) {
 			static const char *const mon[] = {
-				"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-			};
-			struct tm tm = { .tm_year = y - 1900, .tm_mon = m,
-					 .tm_mday = 28 };
+			    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+			    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+			struct tm tm = {
+			    .tm_year = y - 1900, .tm_mon = m, .tm_mday = 28};
 			char s[32];
 
 			snprintf(s, sizeof(s), "28-%s-%d", mon[m], y);
@@ -194,11 +187,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_date),
-		cmocka_unit_test(test_datetime),
-		cmocka_unit_test(test_args),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_against_libc),
+	    cmocka_unit_test(test_date),
+	    cmocka_unit_test(test_datetime),
+	    cmocka_unit_test(test_args),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_against_libc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

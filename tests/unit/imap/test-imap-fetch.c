@@ -144,7 +144,8 @@ test_sections(void **state)
 				  "FLAGS)"),
 			    "UID BODY[HEADER.FIELDS (Subject)]/peek FLAGS");
 	/* partials */
-	assert_string_equal(fetch("BODY[]<0.32768>"), "BODY[]<0>/0+32768 !seen");
+	assert_string_equal(fetch("BODY[]<0.32768>"),
+			    "BODY[]<0>/0+32768 !seen");
 	assert_string_equal(fetch("BODY[TEXT]<4294967295.4294967295>"),
 			    "BODY[TEXT]<4294967295>/4294967295+4294967295 "
 			    "!seen");
@@ -274,9 +275,9 @@ test_extensions(void **state)
 	assert_string_equal(fetch("PREVIEW (LAZY) (CHANGEDSINCE 5)"),
 			    "PREVIEW/lazy !changedsince=5");
 	/* RFC 7162 */
-	assert_string_equal(fetch_uid("(FLAGS) (CHANGEDSINCE 12345 VANISHED)",
-				      true),
-			    "FLAGS !changedsince=12345 !vanished");
+	assert_string_equal(
+	    fetch_uid("(FLAGS) (CHANGEDSINCE 12345 VANISHED)", true),
+	    "FLAGS !changedsince=12345 !vanished");
 	assert_string_equal(fetch("FLAGS (VANISHED)"),
 			    "BAD: VANISHED needs UID FETCH");
 	assert_string_equal(fetch_uid("FLAGS (VANISHED)", true),
@@ -293,31 +294,32 @@ static void
 test_clients(void **state)
 {
 	static const char *const fetches[] = {
-		/* Thunderbird */
-		"(UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Cc "
-		"Bcc Subject Date Message-ID Priority X-Priority References "
-		"Newsgroups In-Reply-To Content-Type Reply-To)])",
-		"(UID RFC822.SIZE BODY.PEEK[]<0.32768>)",
-		"(UID RFC822.SIZE BODY.PEEK[] BODY.PEEK[1.MIME])",
-		/* Apple Mail */
-		"(FLAGS UID) (CHANGEDSINCE 4000)",
-		"(BODYSTRUCTURE BODY.PEEK[HEADER])",
-		"(INTERNALDATE UID RFC822.SIZE FLAGS "
-		"BODY.PEEK[HEADER.FIELDS (date subject from to cc message-id "
-		"in-reply-to references x-priority x-uniform-type-identifier "
-		"x-universally-unique-identifier received-spf "
-		"x-spam-status x-spam-flag)])",
-		/* Outlook */
-		"(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])",
-		/* mutt */
-		"(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS "
-		"(DATE FROM SENDER SUBJECT TO CC MESSAGE-ID REFERENCES "
-		"CONTENT-TYPE CONTENT-DESCRIPTION IN-REPLY-TO REPLY-TO LINES "
-		"LIST-POST X-LABEL X-ORIGINAL-TO)])",
-		"BODY.PEEK[]",
-		/* mbsync, offlineimap */
-		"(UID FLAGS)", "(FLAGS UID INTERNALDATE)",
-		"(BODY.PEEK[] FLAGS INTERNALDATE)",
+	    /* Thunderbird */
+	    "(UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Cc "
+	    "Bcc Subject Date Message-ID Priority X-Priority References "
+	    "Newsgroups In-Reply-To Content-Type Reply-To)])",
+	    "(UID RFC822.SIZE BODY.PEEK[]<0.32768>)",
+	    "(UID RFC822.SIZE BODY.PEEK[] BODY.PEEK[1.MIME])",
+	    /* Apple Mail */
+	    "(FLAGS UID) (CHANGEDSINCE 4000)",
+	    "(BODYSTRUCTURE BODY.PEEK[HEADER])",
+	    "(INTERNALDATE UID RFC822.SIZE FLAGS "
+	    "BODY.PEEK[HEADER.FIELDS (date subject from to cc message-id "
+	    "in-reply-to references x-priority x-uniform-type-identifier "
+	    "x-universally-unique-identifier received-spf "
+	    "x-spam-status x-spam-flag)])",
+	    /* Outlook */
+	    "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])",
+	    /* mutt */
+	    "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS "
+	    "(DATE FROM SENDER SUBJECT TO CC MESSAGE-ID REFERENCES "
+	    "CONTENT-TYPE CONTENT-DESCRIPTION IN-REPLY-TO REPLY-TO LINES "
+	    "LIST-POST X-LABEL X-ORIGINAL-TO)])",
+	    "BODY.PEEK[]",
+	    /* mbsync, offlineimap */
+	    "(UID FLAGS)",
+	    "(FLAGS UID INTERNALDATE)",
+	    "(BODY.PEEK[] FLAGS INTERNALDATE)",
 	};
 
 	(void)state;
@@ -333,12 +335,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_items),
-		cmocka_unit_test(test_sections),
-		cmocka_unit_test(test_section_errors),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_extensions),
-		cmocka_unit_test(test_clients),
+	    cmocka_unit_test(test_items),
+	    cmocka_unit_test(test_sections),
+	    cmocka_unit_test(test_section_errors),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_extensions),
+	    cmocka_unit_test(test_clients),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -96,8 +96,7 @@ test_store(void **state)
 			    "ERR: Unexpected arguments after flag list");
 	assert_string_equal(store("FLAGS (\\Recent)"),
 			    "ERR: \\Recent cannot be set");
-	assert_string_equal(store("FLAGS (\\Foo)"),
-			    "ERR: Invalid system flag");
+	assert_string_equal(store("FLAGS (\\Foo)"), "ERR: Invalid system flag");
 	assert_string_equal(store("FLAGS (\\*)"), "ERR: Invalid system flag");
 	assert_string_equal(store("FLAGS (\"quoted\")"),
 			    "ERR: Invalid flag keyword");
@@ -148,8 +147,7 @@ test_keywords(void **state)
 	a = test_parse_args(pool, "($Junk \\Seen $junk \\SEEN Work $JUNK)",
 			    &count);
 	assert_non_null(a);
-	assert_int_equal(imap_flags_parse_list(pool, &a[0], &flags, &error),
-			 0);
+	assert_int_equal(imap_flags_parse_list(pool, &a[0], &flags, &error), 0);
 	assert_int_equal(flags.keyword_count, 2);
 	imap_flags_append(&b, &flags);
 	assert_string_equal(buf_cstr(&b), "(\\Seen $Junk Work)");
@@ -158,9 +156,8 @@ test_keywords(void **state)
 	flags.keyword_count = 0;
 	imap_flags_append(&b, &flags);
 	assert_string_equal(buf_cstr(&b), "(\\Draft \\Recent)");
-	assert_int_equal(imap_flags_parse_list(pool, &a[0].u.list[0], &flags,
-					       &error),
-			 -1);
+	assert_int_equal(
+	    imap_flags_parse_list(pool, &a[0].u.list[0], &flags, &error), -1);
 	assert_string_equal(imap_flag_name(IMAP_FLAG_SEEN), "\\Seen");
 	assert_null(imap_flag_name(0x40));
 	buf_free(&b);
@@ -183,8 +180,7 @@ test_many_keywords(void **state)
 	buf_append_c(&args, ')');
 	a = test_parse_args(pool, buf_cstr(&args), &count);
 	assert_non_null(a);
-	assert_int_equal(imap_flags_parse_list(pool, &a[0], &flags, &error),
-			 0);
+	assert_int_equal(imap_flags_parse_list(pool, &a[0], &flags, &error), 0);
 	assert_int_equal(flags.keyword_count, 4500);
 	buf_free(&args);
 }
@@ -193,9 +189,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_store),
-		cmocka_unit_test(test_keywords),
-		cmocka_unit_test(test_many_keywords),
+	    cmocka_unit_test(test_store),
+	    cmocka_unit_test(test_keywords),
+	    cmocka_unit_test(test_many_keywords),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -69,7 +69,8 @@ test_list(void **state)
 	assert_string_equal(list("\"\" *"), "sel=0 ret=0 ref=[] pat=[*] ext=0");
 	assert_string_equal(list("~/Mail/ %"),
 			    "sel=0 ret=0 ref=[~/Mail/] pat=[%] ext=0");
-	assert_string_equal(list("\"\" \"\""), "sel=0 ret=0 ref=[] pat=[] ext=0");
+	assert_string_equal(list("\"\" \"\""),
+			    "sel=0 ret=0 ref=[] pat=[] ext=0");
 	assert_string_equal(list("\"\" INBOX*"),
 			    "sel=0 ret=0 ref=[] pat=[INBOX*] ext=0");
 	assert_string_equal(list("{3+}\r\nabc {1+}\r\n%"),
@@ -104,7 +105,8 @@ test_list(void **state)
 	assert_string_equal(list("(REMOTE RECURSIVEMATCH) \"\" *"),
 			    "BAD: RECURSIVEMATCH needs SUBSCRIBED");
 	assert_string_equal(list("a* *"), "BAD: Invalid reference");
-	assert_string_equal(list("(a) *"), "BAD: Unknown LIST selection option");
+	assert_string_equal(list("(a) *"),
+			    "BAD: Unknown LIST selection option");
 	assert_string_equal(list("\"\" ()"), "BAD: Empty pattern list");
 	assert_string_equal(list("\"\" ((x))"), "BAD: Invalid mailbox pattern");
 	assert_string_equal(list("\"\" \\x"), "BAD: Invalid mailbox pattern");
@@ -129,7 +131,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_list),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

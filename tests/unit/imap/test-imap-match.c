@@ -35,7 +35,7 @@ static unsigned
 match(const char *pattern, const char *name)
 {
 	struct imap_match *m =
-		imap_match_create(pool, pattern, strlen(pattern), '/');
+	    imap_match_create(pool, pattern, strlen(pattern), '/');
 
 	assert_non_null(m);
 	return imap_match(m, name, strlen(name));
@@ -104,8 +104,7 @@ test_reference(void **state)
 	assert_int_equal(imap_match(m, "archive", 7), KIDS);
 	assert_int_equal(imap_match(m, "archive/2023/x", 14), 0);
 	m = imap_match_create_ref(pool, "~smith/Mail/", 12, "foo.*", 5, '/');
-	assert_int_equal(imap_match(m, "~smith/Mail/foo.bar", 19),
-			 YES | KIDS);
+	assert_int_equal(imap_match(m, "~smith/Mail/foo.bar", 19), YES | KIDS);
 	m = imap_match_create_ref(pool, "", 0, "INBOX", 5, '/');
 	assert_int_equal(imap_match(m, "INBOX", 5), YES);
 }
@@ -263,11 +262,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_basic),
-		cmocka_unit_test(test_inbox),
-		cmocka_unit_test(test_reference),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_model),
+	    cmocka_unit_test(test_basic),     cmocka_unit_test(test_inbox),
+	    cmocka_unit_test(test_reference), cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_model),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -93,8 +93,8 @@ drive_input(struct drive *d, const void *in, size_t len, size_t chunk,
 
 			if (stream_left > 0) {
 				size_t avail = delivered - consumed;
-				size_t k = avail < stream_left ? avail
-							       : stream_left;
+				size_t k =
+				    avail < stream_left ? avail : stream_left;
 
 				consumed += k;
 				stream_left -= k;
@@ -114,7 +114,7 @@ drive_input(struct drive *d, const void *in, size_t len, size_t chunk,
 			}
 			if (r == IMAP_PARSE_COMMAND) {
 				const struct imap_command *cmd =
-					imap_parser_command(parser);
+				    imap_parser_command(parser);
 
 				buf_printf(&out, "CMD %s %s [", cmd->tag,
 					   cmd->name);
@@ -131,22 +131,22 @@ drive_input(struct drive *d, const void *in, size_t len, size_t chunk,
 				record_literal(&out, parser, true);
 				if (d->policy == LIT_STREAM) {
 					stream_left =
-						imap_parser_literal(parser)->size;
+					    imap_parser_literal(parser)->size;
 					imap_parser_literal_stream(parser);
 				} else if (d->policy == LIT_COLLECT) {
 					if (imap_parser_literal_collect(
-						    parser) < 0) {
+						parser) < 0) {
 						buf_append_str(&out,
 							       "NOCOLLECT\n");
 						imap_parser_literal_reject(
-							parser);
+						    parser);
 					}
 				} else {
 					imap_parser_literal_reject(parser);
 				}
 			} else {
 				const struct imap_parse_error *e =
-					imap_parser_error(parser);
+				    imap_parser_error(parser);
 
 				assert_true(r == IMAP_PARSE_ERROR ||
 					    r == IMAP_PARSE_FATAL);
@@ -203,12 +203,13 @@ expect_n(struct drive *d, const char *in, size_t len, const char *transcript)
 
 #define expect(d, in, transcript) expect_n(d, in, strlen(in), transcript)
 /* for inputs with NUL bytes: string literals only */
-#define expect_lit(d, in, transcript) expect_n(d, in, sizeof(in) - 1, transcript)
+#define expect_lit(d, in, transcript) \
+	expect_n(d, in, sizeof(in) - 1, transcript)
 
 static void
 expect_plain(const char *in, const char *transcript)
 {
-	struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS } };
+	struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS}};
 
 	expect(&d, in, transcript);
 }
@@ -227,8 +228,7 @@ test_simple_commands(void **state)
 	expect_plain("t LIST ~/Mail/ %\r\n", "CMD t LIST [~/Mail/ %]\n");
 	expect_plain("t STORE 1:* +FLAGS.SILENT (\\Seen $Junk)\r\n",
 		     "CMD t STORE [1:* +FLAGS.SILENT (\\Seen $Junk)]\n");
-	expect_plain("t X () (()) ((a) b)\r\n",
-		     "CMD t X [() (()) ((a) b)]\n");
+	expect_plain("t X () (()) ((a) b)\r\n", "CMD t X [() (()) ((a) b)]\n");
 	expect_plain("t X \"\" a]b\r\n", "CMD t X [\"\" a]b]\n");
 	/* tags may contain "]" and other ASTRING-CHARs but not "+" */
 	expect_plain("a]b NOOP\r\n", "CMD a]b NOOP []\n");
@@ -243,10 +243,10 @@ test_fetch_section_syntax(void **state)
 
 	(void)state;
 	expect_plain(
-		"t FETCH 1:4 (FLAGS BODY.PEEK[HEADER.FIELDS (From To)]<0.50> "
-		"UID)\r\n",
-		"CMD t FETCH [1:4 (FLAGS BODY.PEEK[HEADER.FIELDS (From To)]"
-		"<0.50> UID)]\n");
+	    "t FETCH 1:4 (FLAGS BODY.PEEK[HEADER.FIELDS (From To)]<0.50> "
+	    "UID)\r\n",
+	    "CMD t FETCH [1:4 (FLAGS BODY.PEEK[HEADER.FIELDS (From To)]"
+	    "<0.50> UID)]\n");
 	expect_plain("t FETCH 1 BODY[HEADER.FIELDS.NOT (X)]\r\n",
 		     "CMD t FETCH [1 BODY[HEADER.FIELDS.NOT (X)]]\n");
 	/* "]" may only follow a list opened after an unclosed "[" */
@@ -255,8 +255,7 @@ test_fetch_section_syntax(void **state)
 	expect_plain("t FETCH 1 BODY[1] (X)]\r\n",
 		     "ERR t SYNTAX: Missing space between arguments\n");
 
-	args = test_parse_args(pool, "1 BODY[HEADER.FIELDS (A)]<1.2>",
-			       &count);
+	args = test_parse_args(pool, "1 BODY[HEADER.FIELDS (A)]<1.2>", &count);
 	assert_non_null(args);
 	assert_int_equal(count, 4);
 	assert_true(args[1].flags & IMAP_ARG_FLAG_BRACKET);
@@ -270,7 +269,7 @@ test_fetch_section_syntax(void **state)
 static void
 test_literals(void **state)
 {
-	struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS } };
+	struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS}};
 
 	(void)state;
 	expect(&d, "a LOGIN {4}\r\nfred {3}\r\nabc\r\n",
@@ -278,15 +277,14 @@ test_literals(void **state)
 	/* RFC 7888 section 3 example */
 	expect(&d, "A001 LOGIN {11+}\r\nFRED FOOBAR {7+}\r\nfat man\r\n",
 	       "CMD A001 LOGIN [{11}FRED FOOBAR {7}fat man]\n");
-	expect(&d, "a X {0}\r\n {0+}\r\n\r\n",
-	       "CONT 0\nCMD a X [{0} {0}]\n");
+	expect(&d, "a X {0}\r\n {0+}\r\n\r\n", "CONT 0\nCMD a X [{0} {0}]\n");
 	/* number = 1*DIGIT: leading zeros are legal */
 	expect(&d, "a X {003+}\r\nabc\r\n", "CMD a X [{3}abc]\n");
 	expect(&d, "a X {0000000000000000000003+}\r\nabc\r\n",
 	       "CMD a X [{3}abc]\n");
 	/* CHAR8 excludes NUL; literal8 allows it (RFC 3516) */
 	expect_lit(&d, "a X {3+}\r\na\0b c\r\nb NOOP\r\n",
-	       "ERR a SYNTAX: NUL octet in literal\nCMD b NOOP []\n");
+		   "ERR a SYNTAX: NUL octet in literal\nCMD b NOOP []\n");
 	expect_lit(&d, "a X ~{3+}\r\na\0b\r\n", "CMD a X [~{3}a\\x00b]\n");
 	/* 8-bit and CR LF inside literals are fine */
 	expect(&d, "a X {4+}\r\n\xc3\xa9\r\n (x)\r\n",
@@ -317,10 +315,10 @@ test_literals(void **state)
 static void
 test_literal_limits(void **state)
 {
-	struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS,
-				    .max_literal_size = 10,
-				    .max_literal_total = 15,
-				    .max_stream_literal = 100 } };
+	struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS,
+				  .max_literal_size = 10,
+				  .max_literal_total = 15,
+				  .max_stream_literal = 100}};
 	struct buf in = BUF_INIT;
 	char *t;
 
@@ -405,8 +403,10 @@ test_syntax_errors(void **state)
 	expect_plain("a X \"a\"b\r\n",
 		     "ERR a SYNTAX: Missing space between arguments\n");
 	/* unknown tokens */
-	expect_plain("a X a\"b\r\n", "ERR a SYNTAX: Invalid character in atom\n");
-	expect_plain("a X a\\b\r\n", "ERR a SYNTAX: Invalid character in atom\n");
+	expect_plain("a X a\"b\r\n",
+		     "ERR a SYNTAX: Invalid character in atom\n");
+	expect_plain("a X a\\b\r\n",
+		     "ERR a SYNTAX: Invalid character in atom\n");
 	expect_plain("a X \x01\r\n", "ERR a SYNTAX: Unexpected character\n");
 	expect_plain("a X \"a\\b\"\r\n",
 		     "ERR a SYNTAX: Invalid escape in quoted string\n");
@@ -428,7 +428,7 @@ test_syntax_errors(void **state)
 	expect_plain("a X b\rc\r\n", "ERR a SYNTAX: CR not followed by LF\n");
 	/* NUL */
 	{
-		struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS } };
+		struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS}};
 
 		expect_lit(&d, "a X \"\0\"\r\n",
 			   "ERR a SYNTAX: NUL in quoted string\n");
@@ -441,12 +441,13 @@ test_syntax_errors(void **state)
 static void
 test_eight_bit(void **state)
 {
-	struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS } };
+	struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS}};
 
 	(void)state;
 	/* RFC 3501 section 9: atoms and quoted strings are 7-bit */
-	expect(&d, "a X caf\xc3\xa9\r\n", "ERR a SYNTAX: 8-bit characters "
-					   "in atom\n");
+	expect(&d, "a X caf\xc3\xa9\r\n",
+	       "ERR a SYNTAX: 8-bit characters "
+	       "in atom\n");
 	expect(&d, "a X \xc3\xa9\r\n",
 	       "ERR a SYNTAX: 8-bit characters outside a literal\n");
 	expect(&d, "a X \"caf\xc3\xa9\"\r\n",
@@ -454,22 +455,22 @@ test_eight_bit(void **state)
 	expect(&d, "a\xc3\xa9 NOOP\r\n", "ERR * SYNTAX: Invalid tag\n");
 	/* RFC 6855: UTF8=ACCEPT allows valid UTF-8 in quoted strings */
 	d.utf8 = true;
-	expect(&d, "a X \"caf\xc3\xa9\"\r\n",
-	       "CMD a X [\"caf\\xc3\\xa9\"]\n");
+	expect(&d, "a X \"caf\xc3\xa9\"\r\n", "CMD a X [\"caf\\xc3\\xa9\"]\n");
 	expect(&d, "a X \"caf\xc3\"\r\n",
 	       "ERR a SYNTAX: Invalid UTF-8 in quoted string\n");
 	expect(&d, "a X \"\xed\xa0\x80\"\r\n",
 	       "ERR a SYNTAX: Invalid UTF-8 in quoted string\n");
-	expect(&d, "a X caf\xc3\xa9\r\n", "ERR a SYNTAX: 8-bit characters "
-					   "in atom\n");
+	expect(&d, "a X caf\xc3\xa9\r\n",
+	       "ERR a SYNTAX: 8-bit characters "
+	       "in atom\n");
 }
 
 static void
 test_limits(void **state)
 {
-	struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS,
-				    .max_depth = 3,
-				    .max_args = 6 } };
+	struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS,
+				  .max_depth = 3,
+				  .max_args = 6}};
 	struct buf in = BUF_INIT;
 	char *t;
 
@@ -506,7 +507,7 @@ test_limits(void **state)
 static void
 test_line_length(void **state)
 {
-	struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS } };
+	struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS}};
 	struct buf in = BUF_INIT;
 	char *t;
 
@@ -553,7 +554,7 @@ test_line_length(void **state)
 static void
 test_resync(void **state)
 {
-	struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS } };
+	struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS}};
 
 	(void)state;
 	/* a bad line ending in a non-synchronising literal: its octets
@@ -585,8 +586,8 @@ test_resync(void **state)
 static void
 test_continue_reject(void **state)
 {
-	struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS },
-			   .reject_continue = true };
+	struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS},
+			  .reject_continue = true};
 
 	(void)state;
 	expect(&d, "a LOGIN {5}\r\nb NOOP\r\n",
@@ -598,8 +599,8 @@ test_continue_reject(void **state)
 static void
 test_append_stream(void **state)
 {
-	struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS },
-			   .policy = LIT_STREAM };
+	struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS},
+			  .policy = LIT_STREAM};
 
 	(void)state;
 	expect(&d, "a APPEND INBOX (\\Seen) {5}\r\nhello\r\n",
@@ -616,11 +617,10 @@ test_append_stream(void **state)
 	       "<stream 2>]\nCMD b NOOP []\n");
 	/* RFC 3516 literal8 */
 	expect_lit(&d, "a APPEND box ~{3}\r\n\0\1\2\r\n",
-	       "LIT APPEND 3 sync lit8 depth=0 [box]\n"
-	       "CMD a APPEND [box <stream 3>]\n");
+		   "LIT APPEND 3 sync lit8 depth=0 [box]\n"
+		   "CMD a APPEND [box <stream 3>]\n");
 	/* RFC 4469 CATENATE: the literal sits inside a list */
-	expect(&d,
-	       "a APPEND box CATENATE (URL \"/x\" TEXT {3+}\r\nabc)\r\n",
+	expect(&d, "a APPEND box CATENATE (URL \"/x\" TEXT {3+}\r\nabc)\r\n",
 	       "LIT APPEND 3 nonsync depth=1 [box CATENATE]\n"
 	       "CMD a APPEND [box CATENATE (URL \"/x\" TEXT <stream 3>)]\n");
 	/* RFC 8508 REPLACE and UID REPLACE */
@@ -644,9 +644,9 @@ test_append_stream(void **state)
 static void
 test_append_collect_reject(void **state)
 {
-	struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS,
-				    .max_literal_size = 8 },
-			   .policy = LIT_COLLECT };
+	struct drive d = {
+	    .set = {.literal_mode = IMAP_LITERAL_PLUS, .max_literal_size = 8},
+	    .policy = LIT_COLLECT};
 
 	(void)state;
 	/* the mailbox name as a literal */
@@ -678,8 +678,9 @@ test_append_collect_reject(void **state)
 			buf_append_c(&in, 'y');
 		buf_append_str(&in, "\r\n");
 		t = drive_all(&d, in.data, in.len);
-		assert_true(strncmp(t, "LIT APPEND 5 nonsync depth=0 [box]\n"
-				       "CMD b X [yyy",
+		assert_true(strncmp(t,
+				    "LIT APPEND 5 nonsync depth=0 [box]\n"
+				    "CMD b X [yyy",
 				    46) == 0);
 		free(t);
 		buf_free(&in);
@@ -690,7 +691,7 @@ static void
 test_read_line(void **state)
 {
 	struct pool *pool = pool_create(1024);
-	struct imap_parser_settings set = { .max_line_length = 16 };
+	struct imap_parser_settings set = {.max_line_length = 16};
 	struct imap_parser *p = imap_parser_create(pool, &set);
 	const char *in = "DONE\r\nc3RyaW5n\r\n";
 	const char *line;
@@ -723,16 +724,16 @@ test_read_line(void **state)
 	assert_int_equal(r, IMAP_PARSE_ERROR);
 	assert_int_equal(used, 5);
 	/* empty line */
-	r = imap_parser_read_line(p, (const uint8_t *)"\r\n", 2, &used,
-				  &line, &len);
+	r = imap_parser_read_line(p, (const uint8_t *)"\r\n", 2, &used, &line,
+				  &len);
 	assert_int_equal(r, IMAP_PARSE_LINE);
 	assert_int_equal(len, 0);
 	/* too long */
-	r = imap_parser_read_line(p, (const uint8_t *)"0123456789", 10,
-				  &used, &line, &len);
+	r = imap_parser_read_line(p, (const uint8_t *)"0123456789", 10, &used,
+				  &line, &len);
 	assert_int_equal(r, IMAP_PARSE_MORE);
-	r = imap_parser_read_line(p, (const uint8_t *)"0123456789", 10,
-				  &used, &line, &len);
+	r = imap_parser_read_line(p, (const uint8_t *)"0123456789", 10, &used,
+				  &line, &len);
 	assert_int_equal(r, IMAP_PARSE_FATAL);
 	assert_true(imap_parser_error(p)->fatal);
 	r = imap_parser_parse(p, (const uint8_t *)"a NOOP\r\n", 8, &used);
@@ -745,64 +746,63 @@ test_read_line(void **state)
 /* Commands as common clients send them; each must parse the same way
    whatever the chunking, and parse at all. */
 static const char *const client_commands[] = {
-	/* Thunderbird */
-	"1 capability\r\n",
-	"3 authenticate PLAIN\r\n",
-	"5 ID (\"name\" \"Thunderbird\" \"version\" \"115.3.1\")\r\n",
-	"6 select \"INBOX\" (CONDSTORE)\r\n",
-	"7 UID fetch 1:* (FLAGS)\r\n",
-	"8 UID fetch 4001:4005 (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER."
-	"FIELDS (From To Cc Bcc Subject Date Message-ID Priority "
-	"X-Priority References Newsgroups In-Reply-To Content-Type "
-	"Reply-To)])\r\n",
-	"9 UID fetch 4005 (UID RFC822.SIZE BODY.PEEK[]<0.32768>)\r\n",
-	"10 uid store 4005 +Flags (\\Seen)\r\n",
-	"11 list (SUBSCRIBED) \"\" \"*\" RETURN (SPECIAL-USE)\r\n",
-	"12 IDLE\r\n",
-	/* Apple Mail */
-	"1.2 UID FETCH 1:* (FLAGS UID) (CHANGEDSINCE 4000)\r\n",
-	"1.3 UID SEARCH 1:* NOT DELETED\r\n",
-	"1.4 UID FETCH 17 (BODYSTRUCTURE BODY.PEEK[HEADER])\r\n",
-	"1.5 STATUS \"Sent Messages\" (MESSAGES UIDNEXT UIDVALIDITY "
-	"UNSEEN HIGHESTMODSEQ)\r\n",
-	/* Outlook */
-	"A0003 LIST \"\" \"*\"\r\n",
-	"A0004 SELECT \"INBOX\"\r\n",
-	"A0005 UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE "
-	"BODY.PEEK[HEADER])\r\n",
-	/* mutt */
-	"a0001 CAPABILITY\r\n",
-	"a0002 LOGIN \"alice\" \"s3cret\"\r\n",
-	"a0005 FETCH 1:3 (UID FLAGS INTERNALDATE RFC822.SIZE "
-	"BODY.PEEK[HEADER.FIELDS (DATE FROM SENDER SUBJECT TO CC "
-	"MESSAGE-ID REFERENCES CONTENT-TYPE CONTENT-DESCRIPTION "
-	"IN-REPLY-TO REPLY-TO LINES LIST-POST X-LABEL X-ORIGINAL-TO)])\r\n",
-	"a0006 UID STORE 3 +FLAGS.SILENT (\\Seen)\r\n",
-	/* mbsync */
-	"4 LIST \"\" \"*\"\r\n",
-	"5 SELECT \"INBOX\"\r\n",
-	"6 UID FETCH 1:1000000000 (UID FLAGS)\r\n",
-	"7 APPEND \"Sent\" (\\Seen) \"10-Jan-2024 10:11:12 +0100\" "
-	"{5+}\r\nhello\r\n",
-	"8 UID FETCH 12 (BODY.PEEK[])\r\n",
-	/* offlineimap */
-	"KGAB3 LIST \"\" \"\"\r\n",
-	"KGAB4 EXAMINE INBOX\r\n",
-	"KGAB5 UID SEARCH ALL\r\n",
-	"KGAB6 FETCH 1:3 (FLAGS UID INTERNALDATE)\r\n",
-	"KGAB7 UID SEARCH SINCE 01-Jan-2024\r\n",
+    /* Thunderbird */
+    "1 capability\r\n",
+    "3 authenticate PLAIN\r\n",
+    "5 ID (\"name\" \"Thunderbird\" \"version\" \"115.3.1\")\r\n",
+    "6 select \"INBOX\" (CONDSTORE)\r\n",
+    "7 UID fetch 1:* (FLAGS)\r\n",
+    "8 UID fetch 4001:4005 (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER."
+    "FIELDS (From To Cc Bcc Subject Date Message-ID Priority "
+    "X-Priority References Newsgroups In-Reply-To Content-Type "
+    "Reply-To)])\r\n",
+    "9 UID fetch 4005 (UID RFC822.SIZE BODY.PEEK[]<0.32768>)\r\n",
+    "10 uid store 4005 +Flags (\\Seen)\r\n",
+    "11 list (SUBSCRIBED) \"\" \"*\" RETURN (SPECIAL-USE)\r\n",
+    "12 IDLE\r\n",
+    /* Apple Mail */
+    "1.2 UID FETCH 1:* (FLAGS UID) (CHANGEDSINCE 4000)\r\n",
+    "1.3 UID SEARCH 1:* NOT DELETED\r\n",
+    "1.4 UID FETCH 17 (BODYSTRUCTURE BODY.PEEK[HEADER])\r\n",
+    "1.5 STATUS \"Sent Messages\" (MESSAGES UIDNEXT UIDVALIDITY "
+    "UNSEEN HIGHESTMODSEQ)\r\n",
+    /* Outlook */
+    "A0003 LIST \"\" \"*\"\r\n",
+    "A0004 SELECT \"INBOX\"\r\n",
+    "A0005 UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE "
+    "BODY.PEEK[HEADER])\r\n",
+    /* mutt */
+    "a0001 CAPABILITY\r\n",
+    "a0002 LOGIN \"alice\" \"s3cret\"\r\n",
+    "a0005 FETCH 1:3 (UID FLAGS INTERNALDATE RFC822.SIZE "
+    "BODY.PEEK[HEADER.FIELDS (DATE FROM SENDER SUBJECT TO CC "
+    "MESSAGE-ID REFERENCES CONTENT-TYPE CONTENT-DESCRIPTION "
+    "IN-REPLY-TO REPLY-TO LINES LIST-POST X-LABEL X-ORIGINAL-TO)])\r\n",
+    "a0006 UID STORE 3 +FLAGS.SILENT (\\Seen)\r\n",
+    /* mbsync */
+    "4 LIST \"\" \"*\"\r\n",
+    "5 SELECT \"INBOX\"\r\n",
+    "6 UID FETCH 1:1000000000 (UID FLAGS)\r\n",
+    "7 APPEND \"Sent\" (\\Seen) \"10-Jan-2024 10:11:12 +0100\" "
+    "{5+}\r\nhello\r\n",
+    "8 UID FETCH 12 (BODY.PEEK[])\r\n",
+    /* offlineimap */
+    "KGAB3 LIST \"\" \"\"\r\n",
+    "KGAB4 EXAMINE INBOX\r\n",
+    "KGAB5 UID SEARCH ALL\r\n",
+    "KGAB6 FETCH 1:3 (FLAGS UID INTERNALDATE)\r\n",
+    "KGAB7 UID SEARCH SINCE 01-Jan-2024\r\n",
 };
 
 static void
 test_client_commands(void **state)
 {
-	struct drive d = { .set = { .literal_mode = IMAP_LITERAL_PLUS },
-			   .policy = LIT_STREAM };
+	struct drive d = {.set = {.literal_mode = IMAP_LITERAL_PLUS},
+			  .policy = LIT_STREAM};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(client_commands) /
-				       sizeof(client_commands[0]);
-	     i++) {
+	for (size_t i = 0;
+	     i < sizeof(client_commands) / sizeof(client_commands[0]); i++) {
 		char *t = drive_all(&d, client_commands[i],
 				    strlen(client_commands[i]));
 
@@ -819,20 +819,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_simple_commands),
-		cmocka_unit_test(test_fetch_section_syntax),
-		cmocka_unit_test(test_literals),
-		cmocka_unit_test(test_literal_limits),
-		cmocka_unit_test(test_syntax_errors),
-		cmocka_unit_test(test_eight_bit),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_line_length),
-		cmocka_unit_test(test_resync),
-		cmocka_unit_test(test_continue_reject),
-		cmocka_unit_test(test_append_stream),
-		cmocka_unit_test(test_append_collect_reject),
-		cmocka_unit_test(test_read_line),
-		cmocka_unit_test(test_client_commands),
+	    cmocka_unit_test(test_simple_commands),
+	    cmocka_unit_test(test_fetch_section_syntax),
+	    cmocka_unit_test(test_literals),
+	    cmocka_unit_test(test_literal_limits),
+	    cmocka_unit_test(test_syntax_errors),
+	    cmocka_unit_test(test_eight_bit),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_line_length),
+	    cmocka_unit_test(test_resync),
+	    cmocka_unit_test(test_continue_reject),
+	    cmocka_unit_test(test_append_stream),
+	    cmocka_unit_test(test_append_collect_reject),
+	    cmocka_unit_test(test_read_line),
+	    cmocka_unit_test(test_client_commands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,10 +49,8 @@ test_choice(void **state)
 	assert_string_equal(astring("(x)", 0), "\"(x)\"");
 	assert_string_equal(astring("{5}", 0), "\"{5}\"");
 	assert_string_equal(astring("\\Seen", 0), "\"\\\\Seen\"");
-	assert_string_equal(astring("say \"hi\"", 0),
-			    "\"say \\\"hi\\\"\"");
-	assert_string_equal(astring("caf\xc3\xa9", 0),
-			    "{5}\r\ncaf\xc3\xa9");
+	assert_string_equal(astring("say \"hi\"", 0), "\"say \\\"hi\\\"\"");
+	assert_string_equal(astring("caf\xc3\xa9", 0), "{5}\r\ncaf\xc3\xa9");
 	assert_string_equal(astring("caf\xc3\xa9", IMAP_QUOTE_UTF8),
 			    "\"caf\xc3\xa9\"");
 	/* invalid UTF-8 is never quoted */
@@ -151,10 +149,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_choice),
-		cmocka_unit_test(test_long_and_nil),
-		cmocka_unit_test(test_full_buffer),
-		cmocka_unit_test(test_parser_roundtrip),
+	    cmocka_unit_test(test_choice),
+	    cmocka_unit_test(test_long_and_nil),
+	    cmocka_unit_test(test_full_buffer),
+	    cmocka_unit_test(test_parser_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,8 +18,7 @@ test_status(void **state)
 	struct buf b = BUF_INIT;
 
 	(void)state;
-	imap_response_status(&b, "a1", IMAP_STATUS_OK, NULL,
-			     "NOOP completed");
+	imap_response_status(&b, "a1", IMAP_STATUS_OK, NULL, "NOOP completed");
 	imap_response_status(&b, NULL, IMAP_STATUS_OK, "UIDNEXT 4392",
 			     "Predicted next UID");
 	imap_response_status(&b, "a2", IMAP_STATUS_NO,
@@ -51,9 +50,9 @@ test_status(void **state)
 					  "+ OK\r\n+ \r\n+ aGk=\r\n");
 	buf_free(&b);
 	buf_init(&b, 8);
-	assert_int_equal(imap_response_status(&b, "tag", IMAP_STATUS_OK, NULL,
-					      "long text"),
-			 -1);
+	assert_int_equal(
+	    imap_response_status(&b, "tag", IMAP_STATUS_OK, NULL, "long text"),
+	    -1);
 	assert_int_equal(b.len, 0);
 	buf_free(&b);
 }
@@ -102,8 +101,7 @@ decode(const char *wire, bool utf8)
 	const char *error;
 
 	buf_free(&b);
-	if (imap_mailbox_decode(wire, strlen(wire), utf8, '/', &b, &error) <
-	    0)
+	if (imap_mailbox_decode(wire, strlen(wire), utf8, '/', &b, &error) < 0)
 		return error;
 	return buf_cstr(&b);
 }
@@ -128,9 +126,8 @@ test_mailbox_names(void **state)
 	assert_string_equal(decode("iNbOx/Sub", false), "INBOX/Sub");
 	assert_string_equal(decode("inboxes", false), "inboxes");
 	assert_string_equal(decode("x/inbox", false), "x/inbox");
-	assert_string_equal(decode("Entw&APw-rfe", false),
-			    "Entw\xc3\xbc"
-			    "rfe");
+	assert_string_equal(decode("Entw&APw-rfe", false), "Entw\xc3\xbc"
+							   "rfe");
 	assert_string_equal(decode("a&-b", false), "a&b");
 	assert_string_equal(decode("&Jjo!", false),
 			    "Mailbox name is not valid modified UTF-7");
@@ -169,9 +166,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status),
-		cmocka_unit_test(test_capabilities),
-		cmocka_unit_test(test_mailbox_names),
+	    cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_capabilities),
+	    cmocka_unit_test(test_mailbox_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -157,7 +157,7 @@ test_extensions(void **state)
 	assert_int_equal(ext_of("RETURN (SAVE) ALL"), IMAP_EXT_SEARCHRES);
 	assert_int_equal(ext_of("RETURN (SAVE MIN) UNSEEN YOUNGER 5"),
 			 IMAP_EXT_SEARCHRES | IMAP_EXT_ESEARCH |
-				 IMAP_EXT_WITHIN);
+			     IMAP_EXT_WITHIN);
 	/* RFC 4731 section 3.1: RETURN () is RETURN (ALL) */
 	assert_int_equal(parse("RETURN () ALL", NULL, &prog, &error),
 			 IMAP_SEARCH_PARSE_OK);
@@ -181,8 +181,8 @@ test_values(void **state)
 		size_t count;
 
 		/* 8-bit atoms never reach the search parser */
-		assert_null(test_parse_args(pool, "SUBJECT caf\xc3\xa9",
-					    &count));
+		assert_null(
+		    test_parse_args(pool, "SUBJECT caf\xc3\xa9", &count));
 	}
 	assert_int_equal(parse("SINCE 1-Feb-1994 HEADER Subject {5+}\r\n"
 			       "caf\xc3\xa9 UID 1:*",
@@ -222,20 +222,19 @@ test_charset(void **state)
 	const char *error;
 
 	(void)state;
-	assert_int_equal(parse("CHARSET ISO-8859-1 TEXT x", NULL, &prog,
-			       &error),
-			 IMAP_SEARCH_PARSE_BADCHARSET);
+	assert_int_equal(
+	    parse("CHARSET ISO-8859-1 TEXT x", NULL, &prog, &error),
+	    IMAP_SEARCH_PARSE_BADCHARSET);
 	assert_string_equal(error, "Unsupported charset");
-	assert_int_equal(parse("CHARSET \"utf-8\" TEXT x", NULL, &prog,
-			       &error),
+	assert_int_equal(parse("CHARSET \"utf-8\" TEXT x", NULL, &prog, &error),
 			 IMAP_SEARCH_PARSE_OK);
 	assert_string_equal(prog->charset, "UTF-8");
 	assert_int_equal(parse("CHARSET US-ASCII TEXT {2+}\r\n\xc3\xa9", NULL,
 			       &prog, &error),
 			 IMAP_SEARCH_PARSE_BAD);
-	assert_int_equal(parse("CHARSET UTF-8 TEXT {2+}\r\n\xc3\xa9", NULL,
-			       &prog, &error),
-			 IMAP_SEARCH_PARSE_OK);
+	assert_int_equal(
+	    parse("CHARSET UTF-8 TEXT {2+}\r\n\xc3\xa9", NULL, &prog, &error),
+	    IMAP_SEARCH_PARSE_OK);
 	/* no CHARSET: UTF-8 is accepted (RFC 9051 section 6.4.4) */
 	assert_int_equal(parse("TEXT {2+}\r\n\xc3\xa9", NULL, &prog, &error),
 			 IMAP_SEARCH_PARSE_OK);
@@ -332,8 +331,7 @@ test_malformed(void **state)
 static void
 test_limits(void **state)
 {
-	struct imap_search_settings set = { .max_depth = 10,
-					    .max_nodes = 20 };
+	struct imap_search_settings set = {.max_depth = 10, .max_nodes = 20};
 	struct imap_search_program *prog;
 	struct buf args = BUF_INIT;
 	const char *error;
@@ -387,22 +385,24 @@ static void
 test_clients(void **state)
 {
 	static const char *const searches[] = {
-		/* Thunderbird quick filter */
-		"UNDELETED OR OR OR FROM \"bob\" TO \"bob\" CC \"bob\" "
-		"SUBJECT \"bob\"",
-		/* Apple Mail */
-		"1:* NOT DELETED",
-		"UID 1:* UNSEEN",
-		/* Outlook */
-		"UNSEEN UNDELETED",
-		/* mutt */
-		"CHARSET UTF-8 OR SUBJECT x BODY x",
-		/* offlineimap / mbsync */
-		"ALL", "SINCE 01-Jan-2024", "UID 1:* NOT DELETED",
-		/* K-9 / FairEmail style */
-		"CHARSET UTF-8 OR OR FROM {3}\r\nabc SUBJECT {3}\r\nabc TEXT "
-		"{3}\r\nabc",
-		"RETURN (COUNT) UNSEEN",
+	    /* Thunderbird quick filter */
+	    "UNDELETED OR OR OR FROM \"bob\" TO \"bob\" CC \"bob\" "
+	    "SUBJECT \"bob\"",
+	    /* Apple Mail */
+	    "1:* NOT DELETED",
+	    "UID 1:* UNSEEN",
+	    /* Outlook */
+	    "UNSEEN UNDELETED",
+	    /* mutt */
+	    "CHARSET UTF-8 OR SUBJECT x BODY x",
+	    /* offlineimap / mbsync */
+	    "ALL",
+	    "SINCE 01-Jan-2024",
+	    "UID 1:* NOT DELETED",
+	    /* K-9 / FairEmail style */
+	    "CHARSET UTF-8 OR OR FROM {3}\r\nabc SUBJECT {3}\r\nabc TEXT "
+	    "{3}\r\nabc",
+	    "RETURN (COUNT) UNSEEN",
 	};
 
 	(void)state;
@@ -418,13 +418,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_all_keys),
-		cmocka_unit_test(test_extensions),
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_charset),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_clients),
+	    cmocka_unit_test(test_all_keys),  cmocka_unit_test(test_extensions),
+	    cmocka_unit_test(test_values),    cmocka_unit_test(test_charset),
+	    cmocka_unit_test(test_malformed), cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_clients),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

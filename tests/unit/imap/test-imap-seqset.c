@@ -63,8 +63,7 @@ test_parse(void **state)
 	assert_string_equal(roundtrip("1", 10, 0), "1");
 	assert_string_equal(roundtrip("1:5,7,9:*", 15, 0), "1:5,7,9:15");
 	/* RFC 3501 section 9 examples */
-	assert_string_equal(roundtrip("2,4:7,9,12:*", 15, 0),
-			    "2,4:7,9,12:15");
+	assert_string_equal(roundtrip("2,4:7,9,12:*", 15, 0), "2,4:7,9,12:15");
 	assert_string_equal(roundtrip("*:4,5:7", 10, 0), "4:10");
 	assert_string_equal(roundtrip("4:2", 10, 0), "2:4");
 	assert_string_equal(roundtrip("3291:*", 100, 0), "100:3291");
@@ -96,10 +95,35 @@ static void
 test_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"", "0", "0:5", "5:0", "1:", ":1", "a", "1a", "1,,2", ",1",
-		"1,", "1::2", "1:2:3", "01", "1:02", "-1", "+1", " 1", "1 ",
-		"4294967296", "99999999999999999999", "1:4294967296", "**",
-		"*1", "1*", "1.5", "1;2", "\xc3\xa9", "%",
+	    "",
+	    "0",
+	    "0:5",
+	    "5:0",
+	    "1:",
+	    ":1",
+	    "a",
+	    "1a",
+	    "1,,2",
+	    ",1",
+	    "1,",
+	    "1::2",
+	    "1:2:3",
+	    "01",
+	    "1:02",
+	    "-1",
+	    "+1",
+	    " 1",
+	    "1 ",
+	    "4294967296",
+	    "99999999999999999999",
+	    "1:4294967296",
+	    "**",
+	    "*1",
+	    "1*",
+	    "1.5",
+	    "1;2",
+	    "\xc3\xa9",
+	    "%",
 	};
 	struct imap_seqset set;
 	const char *error;
@@ -114,9 +138,8 @@ test_malformed(void **state)
 						  IMAP_SEQSET_FLAG_DOLLAR, 0));
 	}
 	/* a NUL inside the length */
-	assert_int_equal(imap_seqset_parse(pool, "1\0002", 3, 10, 0, 0, &set,
-					   &error),
-			 -1);
+	assert_int_equal(
+	    imap_seqset_parse(pool, "1\0002", 3, 10, 0, 0, &set, &error), -1);
 }
 
 static void
@@ -129,17 +152,16 @@ test_range_limit(void **state)
 	(void)state;
 	for (int i = 1; i <= 1000; i++)
 		buf_printf(&b, "%s%d", i > 1 ? "," : "", i * 2);
-	assert_int_equal(imap_seqset_parse(pool, (const char *)b.data, b.len,
-					   1, 0, 1000, &set, &error),
+	assert_int_equal(imap_seqset_parse(pool, (const char *)b.data, b.len, 1,
+					   0, 1000, &set, &error),
 			 0);
 	assert_int_equal(set.count, 1000);
 	assert_int_equal(imap_seqset_count(&set), 1000);
-	assert_int_equal(imap_seqset_parse(pool, (const char *)b.data, b.len,
-					   1, 0, 999, &set, &error),
+	assert_int_equal(imap_seqset_parse(pool, (const char *)b.data, b.len, 1,
+					   0, 999, &set, &error),
 			 -1);
 	assert_string_equal(error, "Too many ranges in sequence set");
-	assert_false(imap_seqset_is_valid((const char *)b.data, b.len, 0,
-					  999));
+	assert_false(imap_seqset_is_valid((const char *)b.data, b.len, 0, 999));
 	buf_free(&b);
 }
 
@@ -154,8 +176,8 @@ test_large_set_fast(void **state)
 	(void)state;
 	for (int i = 100000; i >= 1; i--)
 		buf_printf(&b, "%s%d", i < 100000 ? "," : "", i * 3);
-	assert_int_equal(imap_seqset_parse(pool, (const char *)b.data, b.len,
-					   1, 0, 0, &set, &error),
+	assert_int_equal(imap_seqset_parse(pool, (const char *)b.data, b.len, 1,
+					   0, 0, &set, &error),
 			 0);
 	assert_int_equal(set.count, 100000);
 	assert_int_equal(imap_seqset_min(&set), 3);
@@ -171,7 +193,7 @@ test_iterate(void **state)
 	struct imap_seqset set, empty;
 	struct imap_seqset_iter it;
 	const char *error;
-	uint32_t n, expect[] = { 1, 2, 3, 7, 4294967294, 4294967295 };
+	uint32_t n, expect[] = {1, 2, 3, 7, 4294967294, 4294967295};
 	size_t i = 0;
 
 	(void)state;
@@ -267,11 +289,10 @@ test_algebra_model(void **state)
 		/* the compact string parses back to the same set */
 		imap_seqset_append(&a, &str);
 		if (a.count > 0) {
-			assert_int_equal(imap_seqset_parse(
-						 pool, (const char *)str.data,
-						 str.len, 1, 0, 0, &back,
-						 &error),
-					 0);
+			assert_int_equal(
+			    imap_seqset_parse(pool, (const char *)str.data,
+					      str.len, 1, 0, 0, &back, &error),
+			    0);
 			check_set(&back, ab);
 		}
 		buf_free(&str);
@@ -283,7 +304,7 @@ test_algebra_model(void **state)
 static void
 test_from_values(void **state)
 {
-	uint32_t v[] = { 9, 3, 0, 4, 5, 9, 1, 4294967295u };
+	uint32_t v[] = {9, 3, 0, 4, 5, 9, 1, 4294967295u};
 	struct imap_seqset set;
 	struct buf b = BUF_INIT;
 
@@ -298,13 +319,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_range_limit),
-		cmocka_unit_test(test_large_set_fast),
-		cmocka_unit_test(test_iterate),
-		cmocka_unit_test(test_algebra_model),
-		cmocka_unit_test(test_from_values),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_range_limit),
+	    cmocka_unit_test(test_large_set_fast),
+	    cmocka_unit_test(test_iterate),
+	    cmocka_unit_test(test_algebra_model),
+	    cmocka_unit_test(test_from_values),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

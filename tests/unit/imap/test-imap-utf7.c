@@ -59,27 +59,27 @@ static void
 test_invalid_utf7(void **state)
 {
 	static const char *const bad[] = {
-		"&Jjo!",	      /* no shift back before "!" */
-		"&U,BTFw-&ZeVnLIqe-", /* superfluous shift */
-		"&",		      /* unterminated */
-		"&AOk",		      /* unterminated */
-		"a&",		      /* unterminated */
-		"&AGE-",	      /* "a" must represent itself */
-		"&ACY-",	      /* "&" has its own form */
-		"&ACA-",	      /* " " too */
-		"&AOl-",	      /* non-zero padding bits */
-		"&AOkA-",	      /* superfluous base64 digit */
-		"&AOkA6QD-",	      /* superfluous base64 digit */
-		"&2D0-",	      /* lone high surrogate */
-		"&3ec-",	      /* lone low surrogate */
-		"&2D3YPQ-",	      /* high followed by high */
-		"&AAA-",	      /* U+0000 */
-		"&AO/-",	      /* "/" is not modified base64 */
-		"&AO=-",	      /* no padding */
-		"caf\xc3\xa9",	      /* 8-bit bytes */
-		"a\tb",		      /* controls must be encoded */
-		"a\x7f",
-		"&-&AOk",	      /* unterminated after a valid "&-" */
+	    "&Jjo!",		  /* no shift back before "!" */
+	    "&U,BTFw-&ZeVnLIqe-", /* superfluous shift */
+	    "&",		  /* unterminated */
+	    "&AOk",		  /* unterminated */
+	    "a&",		  /* unterminated */
+	    "&AGE-",		  /* "a" must represent itself */
+	    "&ACY-",		  /* "&" has its own form */
+	    "&ACA-",		  /* " " too */
+	    "&AOl-",		  /* non-zero padding bits */
+	    "&AOkA-",		  /* superfluous base64 digit */
+	    "&AOkA6QD-",	  /* superfluous base64 digit */
+	    "&2D0-",		  /* lone high surrogate */
+	    "&3ec-",		  /* lone low surrogate */
+	    "&2D3YPQ-",		  /* high followed by high */
+	    "&AAA-",		  /* U+0000 */
+	    "&AO/-",		  /* "/" is not modified base64 */
+	    "&AO=-",		  /* no padding */
+	    "caf\xc3\xa9",	  /* 8-bit bytes */
+	    "a\tb",		  /* controls must be encoded */
+	    "a\x7f",
+	    "&-&AOk", /* unterminated after a valid "&-" */
 	};
 	struct buf b = BUF_INIT;
 
@@ -102,11 +102,11 @@ static void
 test_invalid_utf8(void **state)
 {
 	static const char *const bad[] = {
-		"\xc3",		/* truncated */
-		"\xc0\xaf",	/* overlong */
-		"\xed\xa0\x80", /* surrogate */
-		"\xf4\x90\x80\x80", /* > U+10FFFF */
-		"\xff",
+	    "\xc3",		/* truncated */
+	    "\xc0\xaf",		/* overlong */
+	    "\xed\xa0\x80",	/* surrogate */
+	    "\xf4\x90\x80\x80", /* > U+10FFFF */
+	    "\xff",
 	};
 	struct buf b = BUF_INIT;
 
@@ -158,9 +158,9 @@ static void
 test_roundtrip_random(void **state)
 {
 	static const uint32_t pool_cp[] = {
-		'a', 'Z', '&', '-', ' ', '~', '/', '\t', 0x7f, 0xe9, 0x7ff,
-		0x800, 0x4e2d, 0xd7ff, 0xe000, 0xfffd, 0xffff, 0x10000,
-		0x1f4e7, 0x10ffff,
+	    'a',    'Z',    '&',    '-',     ' ',     '~',	'/',
+	    '\t',   0x7f,   0xe9,   0x7ff,   0x800,   0x4e2d,	0xd7ff,
+	    0xe000, 0xfffd, 0xffff, 0x10000, 0x1f4e7, 0x10ffff,
 	};
 	uint32_t seed = 7;
 
@@ -172,19 +172,17 @@ test_roundtrip_random(void **state)
 		for (size_t i = 0; i < n; i++) {
 			uint8_t tmp[4];
 			size_t k = utf8_encode(
-				pool_cp[lcg(&seed) % (sizeof(pool_cp) /
-						      sizeof(pool_cp[0]))],
-				tmp);
+			    pool_cp[lcg(&seed) %
+				    (sizeof(pool_cp) / sizeof(pool_cp[0]))],
+			    tmp);
 
 			buf_append(&u8, tmp, k);
 		}
-		assert_int_equal(imap_utf8_to_utf7((const char *)u8.data,
-						   u8.len, &u7),
-				 0);
+		assert_int_equal(
+		    imap_utf8_to_utf7((const char *)u8.data, u8.len, &u7), 0);
 		assert_true(imap_utf7_is_valid((const char *)u7.data, u7.len));
-		assert_int_equal(imap_utf7_to_utf8((const char *)u7.data,
-						   u7.len, &back),
-				 0);
+		assert_int_equal(
+		    imap_utf7_to_utf8((const char *)u7.data, u7.len, &back), 0);
 		assert_int_equal(back.len, u8.len);
 		if (u8.len > 0)
 			assert_memory_equal(back.data, u8.data, u8.len);
@@ -198,12 +196,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_examples),
-		cmocka_unit_test(test_invalid_utf7),
-		cmocka_unit_test(test_invalid_utf8),
-		cmocka_unit_test(test_plain),
-		cmocka_unit_test(test_buffer_full),
-		cmocka_unit_test(test_roundtrip_random),
+	    cmocka_unit_test(test_examples),
+	    cmocka_unit_test(test_invalid_utf7),
+	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_plain),
+	    cmocka_unit_test(test_buffer_full),
+	    cmocka_unit_test(test_roundtrip_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

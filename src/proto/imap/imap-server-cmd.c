@@ -244,38 +244,42 @@ imap_cmd_resume(struct imap_cmd *cmd, unsigned *events)
 	struct imap_session *s = cmd->session;
 	enum imap_cmd_result res;
 
-	if (cmd->finished)
-		return complete(cmd);
-	if (cmd->waiting) {
-		if (!call_waiting(cmd, events, &res))
+	/* a waiting command may have several things to handle in one
+	   cycle (a wakeup and the line that ends it): loop until it has
+	   to wait for something that has not happened yet */
+	for (;;) {
+		if (cmd->finished)
+			return complete(cmd);
+		if (cmd->waiting) {
+			if (!call_waiting(cmd, events, &res))
+				return false;
+		} else {
+			/* first run, or after a yield once there is room */
+			if (cmd->yielded && imap_output_full(s))
+				return false;
+			res = cmd->func(cmd);
+		}
+		if (s->cmd != cmd || conn_is_closed(s->conn))
+			return true; /* the session ended meanwhile */
+		cmd->waiting = res == IMAP_CMD_WAIT;
+		cmd->yielded = res == IMAP_CMD_YIELD;
+		switch (res) {
+		case IMAP_CMD_DONE:
+			i_assert(cmd->finished);
+			cmd->line = NULL;
+			cmd->wakeup = NULL;
+			cmd->timer = NULL;
+			break;
+		case IMAP_CMD_YIELD:
+			/* a voluntary yield (output not full) continues
+			   after the other connections had their turn */
+			if (!imap_output_full(s))
+				imap_session_wake(s);
 			return false;
-	} else {
-		/* first run, or a yield: continue once there is room */
-		if (cmd->yielded && imap_output_full(s))
-			return false;
-		res = cmd->func(cmd);
+		case IMAP_CMD_WAIT:
+			break;
+		}
 	}
-	if (s->cmd != cmd || conn_is_closed(s->conn))
-		return true; /* the session ended meanwhile */
-	cmd->waiting = res == IMAP_CMD_WAIT;
-	cmd->yielded = res == IMAP_CMD_YIELD;
-	switch (res) {
-	case IMAP_CMD_DONE:
-		i_assert(cmd->finished);
-		cmd->line = NULL;
-		cmd->wakeup = NULL;
-		cmd->timer = NULL;
-		return complete(cmd);
-	case IMAP_CMD_YIELD:
-		/* a voluntary yield (output not full) continues after the
-		   other connections had their turn */
-		if (!imap_output_full(s))
-			imap_session_wake(s);
-		return false;
-	case IMAP_CMD_WAIT:
-		return false;
-	}
-	i_unreached();
 }
 
 /* --- Arguments -------------------------------------------------------- */

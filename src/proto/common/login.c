@@ -11,6 +11,7 @@
 #include "lib/timeutil.h"
 #include "net/conn.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Client-supplied names are shown escaped and cut to this length. */
@@ -56,14 +57,32 @@ request_usable(const struct login_request *req)
 	       (unsigned)req->service < CONFIG_SERVICE_COUNT;
 }
 
+/* Client-supplied text in a key=value log line: bytes that could end the
+   value or forge another field (space, quote, '=', control and 8-bit
+   bytes, the escape itself) become \xHH. */
 static void
 shown(char *dst, const char *s)
 {
+	size_t o = 0;
+
 	if (s == NULL || s[0] == '\0') {
 		str_copy(dst, "-", SHOWN_MAX);
 		return;
 	}
-	str_escape_log(dst, SHOWN_MAX, s, strnlen(s, ACCOUNT_USERID_MAX + 1));
+	for (size_t i = 0; s[i] != '\0' && i <= ACCOUNT_USERID_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (o + 5 > SHOWN_MAX)
+			break;
+		if (c > 0x20 && c < 0x7f && c != '"' && c != '=' &&
+		    c != '\\') {
+			dst[o++] = (char)c;
+		} else {
+			snprintf(dst + o, SHOWN_MAX - o, "\\x%02x", c);
+			o += 4;
+		}
+	}
+	dst[o] = '\0';
 }
 
 /* The user shown in log lines: the canonical id once known, else what

@@ -72,8 +72,9 @@ int proto_login_verified(struct service_env *env,
 /* For authentications that failed elsewhere (a SASL mechanism rejected
    the client's proof): counts the failure against the client address and
    req->name (the authentication identity the client gave; may be NULL),
-   logs the NOTICE line with reason, and sets res to LOGIN_FAILED with the
-   delay to apply. Returns 0, or -1 if req is unusable. */
+   logs the NOTICE line with reason (a short fixed text, never client
+   data), and sets res to LOGIN_FAILED with the delay to apply. Returns 0,
+   or -1 if req is unusable. */
 int proto_login_failed(struct service_env *env, const struct login_request *req,
 		       const char *reason, struct login_result *res);
 

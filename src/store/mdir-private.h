@@ -255,6 +255,8 @@ int mdir_mailbox_open(struct store_user *user, const char *name,
 		      unsigned flags, struct store_mailbox **box_r,
 		      struct err *err);
 void mdir_mailbox_close(struct store_mailbox *box);
+const char *mdir_mailbox_name(const struct store_mailbox *box);
+bool mdir_mailbox_readonly(const struct store_mailbox *box);
 uint32_t mdir_mailbox_uidvalidity(const struct store_mailbox *box);
 uint32_t mdir_mailbox_uidnext(const struct store_mailbox *box);
 uint64_t mdir_mailbox_highestmodseq(const struct store_mailbox *box);

@@ -137,6 +137,18 @@ mdir_mailbox_close(struct store_mailbox *pub)
 	free(box);
 }
 
+const char *
+mdir_mailbox_name(const struct store_mailbox *box)
+{
+	return CBOX(box)->name;
+}
+
+bool
+mdir_mailbox_readonly(const struct store_mailbox *box)
+{
+	return (CBOX(box)->flags & STORE_OPEN_READONLY) != 0;
+}
+
 uint32_t
 mdir_mailbox_uidvalidity(const struct store_mailbox *box)
 {

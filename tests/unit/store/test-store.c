@@ -346,6 +346,26 @@ test_mailbox_hierarchy(void **state)
 	assert_non_null(strstr(out.text, "Out sub\\Sent;"));
 }
 
+/* store_mailbox_name() spells INBOX canonically; readonly follows the
+   open flags. */
+static void
+test_view_name(void **state)
+{
+	struct fixture *f = *state;
+	struct store_mailbox *box;
+	struct err err;
+
+	assert_int_equal(store_mailbox_create(f->user, "a/b", NULL, &err), 0);
+	box = open_box(f, "inbox", 0);
+	assert_string_equal(store_mailbox_name(box), "INBOX");
+	assert_false(store_mailbox_readonly(box));
+	store_mailbox_close(&box);
+	box = open_box(f, "a/b", STORE_OPEN_READONLY);
+	assert_string_equal(store_mailbox_name(box), "a/b");
+	assert_true(store_mailbox_readonly(box));
+	store_mailbox_close(&box);
+}
+
 static void
 test_rename_inbox(void **state)
 {
@@ -582,6 +602,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sync_between_views, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_hierarchy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_view_name, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rename_inbox, setup,
 						teardown),

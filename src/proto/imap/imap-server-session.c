@@ -98,14 +98,21 @@ imap_session_plaintext_allowed(const struct imap_session *s)
 }
 
 void
-imap_session_bye(struct imap_session *s, const char *text)
+imap_session_bye_code(struct imap_session *s, const char *code,
+		      const char *text)
 {
 	if (s->logged_out)
 		return;
 	s->logged_out = true;
 	s->state = IMAP_STATE_LOGOUT;
-	(void)imap_out_status(s, IMAP_STATUS_BYE, NULL, text);
+	(void)imap_out_status(s, IMAP_STATUS_BYE, code, text);
 	conn_close_after_flush(s->conn, text);
+}
+
+void
+imap_session_bye(struct imap_session *s, const char *text)
+{
+	imap_session_bye_code(s, NULL, text);
 }
 
 int
@@ -154,10 +161,11 @@ greet(struct imap_session *s)
 
 	s->tls = conn_is_tls(s->conn);
 	if (service_env_nologin(s->env, alert, sizeof(alert))) {
-		imap_session_bye(s, alert[0] != '\0'
-					    ? alert
-					    : "Server is closed for "
-					      "maintenance");
+		imap_session_bye_code(s, "ALERT",
+				      alert[0] != '\0'
+					      ? alert
+					      : "Server is closed for "
+						"maintenance.");
 		return;
 	}
 	b = imap_out_begin(s);

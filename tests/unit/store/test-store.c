@@ -366,6 +366,25 @@ test_view_name(void **state)
 	store_mailbox_close(&box);
 }
 
+/* A view of a mailbox deleted through another handle learns it at the
+   next sync as ERR_NOTFOUND (not as a damaged index). */
+static void
+test_sync_deleted(void **state)
+{
+	struct fixture *f = *state;
+	struct store_mailbox *box;
+	struct err err;
+
+	assert_int_equal(store_mailbox_create(f->user, "doomed", NULL, &err),
+			 0);
+	test_append(f->user, "doomed", "m", 0);
+	box = open_box(f, "doomed", 0);
+	assert_int_equal(store_mailbox_delete(f->user, "doomed", &err), 0);
+	assert_int_equal(store_mailbox_sync(box, 0, NULL, NULL, &err), -1);
+	assert_int_equal(err.code, ERR_NOTFOUND);
+	store_mailbox_close(&box);
+}
+
 static void
 test_rename_inbox(void **state)
 {
@@ -604,6 +623,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mailbox_hierarchy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_view_name, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sync_deleted, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rename_inbox, setup,
 						teardown),

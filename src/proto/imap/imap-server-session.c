@@ -30,6 +30,10 @@
 /* Largest command line (literal data excluded), RFC 7162 section 4
    recommends accepting at least 8192 octets. */
 #define IMAP_LINE_MAX 65536
+/* A refused non-synchronising literal up to this size (or APPENDLIMIT,
+   if larger) is read and thrown away; a larger one ends the session
+   (RFC 7888 section 4). */
+#define IMAP_SKIP_LITERAL_MAX (16u * 1024 * 1024)
 
 static const struct conn_handler session_handler;
 
@@ -48,9 +52,12 @@ parser_settings(const struct ms_config *cfg, struct imap_parser_settings *set)
 {
 	memset(set, 0, sizeof(*set));
 	set->max_line_length = IMAP_LINE_MAX;
-	/* RFC 7889: APPENDLIMIT; the parser refuses larger APPEND
-	   literals before a byte of them is read */
+	/* the parser refuses larger APPEND literals before a byte of them
+	   is read; APPEND's own hook enforces APPENDLIMIT (RFC 7889) with
+	   a NO [TOOBIG] and a skipped literal below this */
 	set->max_stream_literal = imap_append_limit(cfg);
+	if (set->max_stream_literal < IMAP_SKIP_LITERAL_MAX)
+		set->max_stream_literal = IMAP_SKIP_LITERAL_MAX;
 	set->literal_mode = IMAP_LITERAL_PLUS;
 }
 

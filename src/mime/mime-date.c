@@ -109,22 +109,32 @@ is_day_name(const uint8_t *s, size_t len)
 	return false;
 }
 
-/* time-of-day = hour ":" minute [ ":" second ] */
+/* time-of-day = hour ":" minute [ ":" second ], with the CFWS that the
+   obsolete obs-hour/obs-minute/obs-second forms allow around the parts */
 static bool
 read_time(struct mime_lex *lx, int *h, int *m, int *s)
 {
 	const uint8_t *save = lx->p;
 
 	*s = 0;
-	if (read_num(lx, 2, h) == 0 || mime_lex_peek(lx) != ':')
+	if (read_num(lx, 2, h) == 0)
+		goto fail;
+	mime_lex_skip_cfws(lx);
+	if (mime_lex_peek(lx) != ':')
 		goto fail;
 	lx->p++;
+	mime_lex_skip_cfws(lx);
 	if (read_num(lx, 2, m) != 2)
 		goto fail;
+	save = lx->p;
+	mime_lex_skip_cfws(lx);
 	if (mime_lex_peek(lx) == ':') {
 		lx->p++;
+		mime_lex_skip_cfws(lx);
 		if (read_num(lx, 2, s) != 2)
 			goto fail;
+	} else {
+		lx->p = save;
 	}
 	return *h <= 23 && *m <= 59 && *s <= 60;
 fail:

@@ -39,18 +39,20 @@ parse_word(const uint8_t *p, size_t len, struct encoded_word *w)
 	w->enc = (char)(p[i + 1] | 0x20);
 	if (w->enc != 'b' && w->enc != 'q')
 		return false;
+	/* encoded-text = 1*<Any printable ASCII character other than "?"
+	   or SPACE>, so the word ends at the first '?', which must start
+	   "?=" (RFC 2047 section 2) */
 	w->text = p + i + 3;
 	end = p + MIN(len, i + 3 + MIME_RFC2047_WORD_MAX + 2);
-	for (q = w->text; q + 1 < end; q++) {
-		if (*q == '\r' || *q == '\n')
+	for (q = w->text; q < end && *q != '?'; q++) {
+		if (*q <= ' ' || *q >= 0x7f)
 			return false;
-		if (q[0] == '?' && q[1] == '=') {
-			w->text_len = (size_t)(q - w->text);
-			w->len = (size_t)(q + 2 - p);
-			return true;
-		}
 	}
-	return false;
+	if (q + 1 >= end || q[1] != '=')
+		return false;
+	w->text_len = (size_t)(q - w->text);
+	w->len = (size_t)(q + 2 - p);
+	return true;
 }
 
 struct decode_ctx {

@@ -7,7 +7,8 @@
  * section 6.2), adjacent words in the same charset are joined before
  * conversion (so a character split across two words survives), and the
  * RFC 2231 section 5 language suffix ("=?utf-8*en?q?...?=") is accepted.
- * Malformed words are left as they are. Text outside encoded words keeps
+ * Malformed words (white space or '?' in the text, unknown encoding) are
+ * left as they are. Text outside encoded words keeps
  * valid UTF-8 and reads other 8-bit bytes as Latin-1.
  *
  * Pure function; thread-safe.

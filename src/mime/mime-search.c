@@ -63,7 +63,6 @@ struct mime_search_ctx {
 	/* header region */
 	struct buf field;
 	bool line_start;
-	bool field_lost; /* a field's bytes beyond MIME_SEARCH_FIELD_MAX */
 	struct buf value, text;
 };
 
@@ -248,10 +247,9 @@ header_feed(struct mime_search_ctx *ctx, enum region_kind kind,
 
 		if (ctx->line_start && data[0] != ' ' && data[0] != '\t')
 			field_done(ctx, kind);
-		if (ctx->field.len + n <= MIME_SEARCH_FIELD_MAX)
-			buf_append(&ctx->field, data, n);
-		else
-			ctx->field_lost = true;
+		/* beyond the limit a field is matched on its start only */
+		buf_append(&ctx->field, data,
+			   MIN(n, MIME_SEARCH_FIELD_MAX - ctx->field.len));
 		ctx->line_start = nl != NULL;
 		data += n;
 		len -= n;

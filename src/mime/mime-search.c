@@ -152,6 +152,10 @@ match_stream(struct mime_search_ctx *ctx, unsigned int i,
 
 	if (n == 0 || len == 0)
 		return; /* empty needles matched at the start */
+	if (n == 1) {
+		match_key(ctx, i, data, len); /* nothing can straddle */
+		return;
+	}
 	if (*clen > 0) {
 		uint8_t tmp[2 * MIME_SEARCH_NEEDLE_MAX];
 		size_t take = MIN(len, n - 1);

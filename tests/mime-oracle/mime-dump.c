@@ -5,6 +5,8 @@
  * where HEX is the item's bytes in hex (items may hold CR, LF and 8-bit
  * bytes). Items: ENVELOPE, BODY, BODYSTRUCTURE, then the header subsets
  * and sections below, all read through a summary blob round trip.
+ * With --summary, writes the summary blob itself to stdout instead (the
+ * fuzz corpus of mime_summary_parse is made that way).
  */
 #include "lib/buf.h"
 #include "lib/codec.h"
@@ -20,6 +22,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void
 print_item(const char *key, const struct buf *b)
@@ -136,16 +139,27 @@ main(int argc, char **argv)
 	struct mime_summary *s;
 	uint64_t off, size;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: mime-dump <message file>\n");
+	bool blob_only = argc == 3 && strcmp(argv[1], "--summary") == 0;
+
+	if (argc != 2 && !blob_only) {
+		fprintf(stderr, "usage: mime-dump [--summary] <message file>\n");
 		return 2;
 	}
-	if (file_read_all(argv[1], 256 * 1024 * 1024, &msg, &err) < 0) {
+	if (file_read_all(argv[argc - 1], 256 * 1024 * 1024, &msg,
+			  &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
 	pool = pool_create(16384);
 	m = mime_parse(pool, msg.data, msg.len, NULL);
+	if (blob_only) {
+		mime_summary_serialize(m, &out);
+		fwrite(out.data, 1, out.len, stdout);
+		buf_free(&out);
+		buf_free(&msg);
+		pool_destroy(&pool);
+		return 0;
+	}
 	mime_write_envelope(m->root->envelope, &out);
 	print_item("ENVELOPE", &out);
 	buf_clear(&out);

@@ -147,8 +147,13 @@ close_part(struct mime_parser *p, uint64_t end, unsigned int eol_len)
 		part->body_offset = content_end;
 		part->body_size = 0;
 		part->body_lines = 0;
-		if (!pp->header_done)
+		if (!pp->header_done) {
 			mime_parser__header_finish(p, part);
+			/* a message part whose header never ended holds no
+			   message */
+			if ((part->flags & MIME_PART_MESSAGE) != 0)
+				part->flags |= MIME_PART_OPAQUE;
+		}
 	} else {
 		part->body_size = content_end - part->body_offset;
 		part->body_lines = p->lines - pp->body_start_lines;

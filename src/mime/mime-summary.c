@@ -53,7 +53,7 @@ static int
 put_part(struct buf *out, const struct mime_part *part, uint32_t index,
 	 uint32_t parent, uint64_t prev_offset)
 {
-	const char *charset = mime_part_charset(part);
+	const char *charset = mime_part_charset(part), *type, *subtype;
 	int ret = 0;
 	size_t start;
 
@@ -64,12 +64,17 @@ put_part(struct buf *out, const struct mime_part *part, uint32_t index,
 	ret |= put_varint(out, part->header_size);
 	ret |= put_varint(out, part->body_size);
 	ret |= put_varint(out, part->body_lines);
-	/* "type/subtype" in lower case */
-	ret |= put_varint(out, strlen(part->content.type) + 1 +
-				       strlen(part->content.subtype));
+	/* "type/subtype" in lower case; an absurdly long one (hostile
+	   input) is just application/octet-stream here */
+	type = part->content.type;
+	subtype = part->content.subtype;
+	if (strlen(type) + 1 + strlen(subtype) > NAME_MAX_LEN) {
+		type = "application";
+		subtype = "octet-stream";
+	}
+	ret |= put_varint(out, strlen(type) + 1 + strlen(subtype));
 	start = out->len;
-	ret |= buf_printf(out, "%s/%s", part->content.type,
-			  part->content.subtype);
+	ret |= buf_printf(out, "%s/%s", type, subtype);
 	for (size_t i = start; i < out->len; i++)
 		out->data[i] = (uint8_t)ascii_tolower((char)out->data[i]);
 	if (charset == NULL || strlen(charset) > NAME_MAX_LEN)

@@ -315,6 +315,8 @@ def coffer_answers(dump, path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--dump", help="Coffer's mime-dump tool; compare")
+    ap.add_argument("--max-keys", type=int, default=8,
+                    help="differing items shown per message")
     ap.add_argument("--raw", action="store_true",
                     help="print Dovecot's raw FETCH responses")
     ap.add_argument("files", nargs="+")
@@ -328,6 +330,9 @@ def main():
         for path in args.files:
             with open(path, "rb") as f:
                 msg = f.read()
+            if not msg:
+                print("skip", path, "(Dovecot refuses empty messages)")
+                continue
             imap.command(b"APPEND INBOX", msg)
             uid += 1
             if args.raw:
@@ -349,11 +354,15 @@ def main():
                 continue
             diffs += 1
             print("DIFF", path)
-            for k in list(t) + [k for k in o if k not in t]:
-                if t.get(k) != o.get(k):
-                    print("  %s" % k)
-                    print("    dovecot:", t.get(k, "(missing)"))
-                    print("    coffer: ", o.get(k, "(missing)"))
+            keys = [k for k in list(t) + [k for k in o if k not in t]
+                    if t.get(k) != o.get(k)]
+            for k in keys[:args.max_keys]:
+                print("  %s" % k)
+                print("    dovecot:", t.get(k, "(missing)"))
+                print("    coffer: ", o.get(k, "(missing)"))
+            if len(keys) > args.max_keys:
+                print("  ... and %d more differing items" %
+                      (len(keys) - args.max_keys))
     finally:
         dc.stop()
     return 1 if diffs else 0

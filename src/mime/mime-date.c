@@ -303,7 +303,8 @@ mime_date_format_imap(int64_t t, int tz, char out[MIME_DATE_IMAP_SIZE])
 	tz = clamp_tz(tz);
 	atz = tz < 0 ? -tz : tz;
 	to_civil(t, tz, &c);
-	snprintf(out, MIME_DATE_IMAP_SIZE, "%2d-%s-%04d %02d:%02d:%02d %c%02d%02d",
+	snprintf(out, MIME_DATE_IMAP_SIZE,
+		 "%2d-%s-%04d %02d:%02d:%02d %c%02d%02d",
 		 c.day, month_names[c.month - 1], (int)c.year, c.hour, c.min,
 		 c.sec, tz < 0 ? '-' : '+', atz / 60, atz % 60);
 }

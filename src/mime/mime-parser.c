@@ -93,7 +93,8 @@ start_message(struct mime_parser *p, struct mime_part *part)
 		p->msg->flags |= MIME_MSG_LIMITED;
 		return;
 	}
-	if (part->encoding == MIME_ENC_BASE64 || part->encoding == MIME_ENC_QP) {
+	if (part->encoding == MIME_ENC_BASE64 ||
+	    part->encoding == MIME_ENC_QP) {
 		/* RFC 2046 section 5.2.1: no encoding but 7bit, 8bit or
 		   binary is permitted; an encoded message is not parsed */
 		part->flags |= MIME_PART_OPAQUE;
@@ -382,6 +383,8 @@ mime_parser_create(struct pool *pool, const struct mime_limits *limits)
 		mime_limits_default(&p->limits);
 	if (p->limits.max_parts == 0)
 		p->limits.max_parts = 1;
+	if (p->limits.max_depth > MIME_MAX_DEPTH)
+		p->limits.max_depth = MIME_MAX_DEPTH;
 	p->msg = pool_alloc(pool, sizeof(*p->msg));
 	p->field = -1;
 	p->line_start = true;

@@ -31,7 +31,8 @@
 
 struct mime_limits {
 	/* Deepest part (root = 0). A multipart or message part whose
-	   children would be deeper is kept as an opaque part. */
+	   children would be deeper is kept as an opaque part. At most
+	   MIME_MAX_DEPTH (the writers recurse once per level). */
 	unsigned int max_depth;
 	/* Most parts in the tree. Once reached, further boundary lines
 	   that would start a part are body content of the current part. */
@@ -43,6 +44,7 @@ struct mime_limits {
 	size_t max_total_header_bytes;
 };
 
+#define MIME_MAX_DEPTH 200
 #define MIME_DEFAULT_MAX_DEPTH 50
 #define MIME_DEFAULT_MAX_PARTS 5000
 #define MIME_DEFAULT_MAX_HEADER_BYTES (256 * 1024)

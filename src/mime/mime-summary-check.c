@@ -48,7 +48,8 @@ child_valid(struct mime_summary *s, uint32_t i, uint32_t *last_child)
 	if (!CONTAINER(par->flags))
 		return false;
 	par_end = par->body_offset + par->body_size;
-	if (!part_ranges(p, par_end, &end) || p->header_offset < par->body_offset)
+	if (!part_ranges(p, par_end, &end) ||
+	    p->header_offset < par->body_offset)
 		return false;
 	if ((par->flags & MIME_PART_MESSAGE) != 0) {
 		/* the embedded message: the one child, starting the body */
@@ -62,7 +63,9 @@ child_valid(struct mime_summary *s, uint32_t i, uint32_t *last_child)
 	if (par->first_child == MIME_SUMMARY_NONE) {
 		par->first_child = i;
 	} else {
-		struct mime_summary_part *prev = &s->parts[last_child[p->parent]];
+		struct mime_summary_part *prev;
+
+		prev = &s->parts[last_child[p->parent]];
 
 		if (p->header_offset < prev->body_offset + prev->body_size)
 			return false;
@@ -98,8 +101,8 @@ mime_summary__tree_valid(struct mime_summary *s)
 	for (uint32_t i = 0; i < s->part_count && ok; i++) {
 		const struct mime_summary_part *p = &s->parts[i];
 
-		if (CONTAINER(p->flags) && (p->flags & MIME_PART_MESSAGE) != 0 &&
-		    p->n_children != 1)
+		if (CONTAINER(p->flags) &&
+		    (p->flags & MIME_PART_MESSAGE) != 0 && p->n_children != 1)
 			ok = false;
 	}
 	free(last_child);
@@ -114,7 +117,8 @@ quoted_len(const uint8_t *s, size_t len)
 		if (s[i] == '"')
 			return i + 1;
 		if (s[i] == '\\') {
-			if (i + 1 >= len || (s[i + 1] != '"' && s[i + 1] != '\\'))
+			if (i + 1 >= len ||
+			    (s[i + 1] != '"' && s[i + 1] != '\\'))
 				return 0;
 			i++;
 		} else if (s[i] == '\0' || s[i] == '\r' || s[i] == '\n' ||

@@ -267,7 +267,7 @@ mime_summary_parse(const void *blob, size_t len, struct pool *pool,
 	struct reader r;
 	struct mime_summary *s;
 	uint32_t crc = 0;
-	uint64_t n, offset = 0;
+	uint64_t n, flags, offset = 0;
 
 	if (len < sizeof(magic) + 1 + 4 || memcmp(b, magic, 3) != 0 ||
 	    b[3] != MIME_SUMMARY_VERSION)
@@ -280,7 +280,8 @@ mime_summary_parse(const void *blob, size_t len, struct pool *pool,
 	r.end = b + len - 4;
 	r.bad = false;
 	s = pool_alloc(pool, sizeof(*s));
-	s->flags = (uint32_t)get_varint(&r);
+	flags = get_varint(&r);
+	s->flags = (uint32_t)flags;
 	s->message_size = get_varint(&r);
 	if ((s->flags & MIME_SUMMARY_HAS_DATE) != 0) {
 		s->date = get_svarint(&r);
@@ -297,8 +298,8 @@ mime_summary_parse(const void *blob, size_t len, struct pool *pool,
 	/* each part takes at least 9 bytes */
 	if (r.bad || n == 0 || n > MIME_SUMMARY_MAX_PARTS ||
 	    n > (uint64_t)(r.end - r.p) / 9 ||
-	    (s->flags & ~(uint32_t)(MSG_FLAGS_KEPT | MIME_SUMMARY_HAS_DATE |
-				    MIME_SUMMARY_HAS_GLOBAL)) != 0)
+	    (flags & ~(uint64_t)(MSG_FLAGS_KEPT | MIME_SUMMARY_HAS_DATE |
+				 MIME_SUMMARY_HAS_GLOBAL)) != 0)
 		return err_set(err, ERR_CORRUPT, "summary: bad fields");
 	s->part_count = (uint32_t)n;
 	s->parts = pool_alloc_array(pool, n, sizeof(*s->parts));

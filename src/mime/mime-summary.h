@@ -55,7 +55,8 @@ struct mime_summary_part {
 	uint32_t first_child;  /* index or MIME_SUMMARY_NONE */
 	uint32_t next_sibling; /* index or MIME_SUMMARY_NONE */
 	uint32_t n_children;
-	uint32_t flags; /* MIME_PART_MULTIPART/MESSAGE/GLOBAL/TEXT/OPAQUE/ROOT */
+	/* MIME_PART_MULTIPART, _MESSAGE, _GLOBAL, _TEXT, _OPAQUE, _ROOT */
+	uint32_t flags;
 	enum mime_encoding encoding;
 	const char *content_type; /* "type/subtype", lower case */
 	const char *charset;	  /* as written, NULL if none */

@@ -51,7 +51,8 @@ string(struct in *in)
 	}
 	if (!lit(in, "{"))
 		return false;
-	while (in->p < in->end && *in->p >= '0' && *in->p <= '9' && n < 1000000000000ull)
+	while (in->p < in->end && *in->p >= '0' && *in->p <= '9' &&
+	       n < 1000000000000ull)
 		n = n * 10 + (size_t)(*in->p++ - '0');
 	if (!lit(in, "}\r\n") || (size_t)(in->end - in->p) < n ||
 	    memchr(in->p, 0, n) != NULL)

@@ -142,7 +142,8 @@ main(int argc, char **argv)
 	bool blob_only = argc == 3 && strcmp(argv[1], "--summary") == 0;
 
 	if (argc != 2 && !blob_only) {
-		fprintf(stderr, "usage: mime-dump [--summary] <message file>\n");
+		fprintf(stderr,
+			"usage: mime-dump [--summary] <message file>\n");
 		return 2;
 	}
 	if (file_read_all(argv[argc - 1], 256 * 1024 * 1024, &msg,

@@ -215,13 +215,14 @@ test_structure_details(void **state)
 	assert_string_equal(m->root->content.type, "text");
 	/* 8-bit and NUL bytes in headers are flagged */
 	m = mime_parse(pool, "Subject: \xe9\0x\r\n\r\n", 16, NULL);
-	assert_int_equal(m->flags & (MIME_MSG_HEADER_8BIT | MIME_MSG_HEADER_NUL),
-			 MIME_MSG_HEADER_8BIT | MIME_MSG_HEADER_NUL);
+	assert_true((m->flags & MIME_MSG_HEADER_8BIT) != 0);
+	assert_true((m->flags & MIME_MSG_HEADER_NUL) != 0);
 	assert_string_equal(m->root->envelope->subject,
 			    "\xe9\xef\xbf\xbdx");
 	/* the parts of a multipart/digest default to message/rfc822 */
 	m = parse_str(pool, "Content-Type: multipart/digest; boundary=d\r\n\r\n"
-			    "--d\r\n\r\nSubject: in\r\n\r\nx\r\n--d--\r\n", NULL);
+			    "--d\r\n\r\nSubject: in\r\n\r\nx\r\n--d--\r\n",
+		      NULL);
 	assert_true((m->root->children->flags & MIME_PART_MESSAGE) != 0);
 	assert_string_equal(m->root->children->children->envelope->subject,
 			    "in");

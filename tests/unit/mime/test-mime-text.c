@@ -224,11 +224,13 @@ test_rfc2047(void **state)
 		const char *in, *out;
 	} cases[] = {
 		{ "=?ISO-8859-1?Q?Andr=E9?= Pirard", "Andr\xc3\xa9 Pirard" },
-		{ "=?utf-8?b?5pel5pys6Kqe?=", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" },
+		{ "=?utf-8?b?5pel5pys6Kqe?=",
+		  "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" },
 		{ "=?a?q?x?= =?a?q?y?=", "xy" },
 		{ "=?a?q?x?=\r\n =?b?q?y?=", "xy" },
 		{ "=?a?q?x?= z =?a?q?y?=", "x z y" },
-		{ "=?utf-8?q?split_=E2=82?= =?utf-8?q?=AC?=", "split \xe2\x82\xac" },
+		{ "=?utf-8?q?split_=E2=82?= =?utf-8?q?=AC?=",
+		  "split \xe2\x82\xac" },
 		{ "=?utf-8*en?q?lang?=", "lang" },
 		{ "=?ISO-2022-JP?B?GyRCJEYkOSRIGyhC?=",
 		  "\xe3\x81\xa6\xe3\x81\x99\xe3\x81\xa8" },

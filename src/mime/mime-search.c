@@ -112,6 +112,10 @@ mime_search_add(struct mime_search *s, enum mime_search_type type,
 		    name_len != strlen(field))
 			return err_set(err, ERR_PARAMS, "bad header name");
 	}
+	/* the canonical form is at least 2/3 of the input (3-byte code
+	   points with 2-byte titlecase forms shrink the most) */
+	if (len > MIME_SEARCH_NEEDLE_MAX / 2 * 3)
+		return err_set(err, ERR_LIMIT, "search string too long");
 	mime_casemap_append(needle, len, &canon);
 	if (canon.len > MIME_SEARCH_NEEDLE_MAX) {
 		buf_free(&canon);
@@ -194,12 +198,31 @@ key_applies(const struct search_key *k, enum region_kind kind)
 	return false;
 }
 
+/* Matches one decoded field: ctx->text holds "NAME: VALUE" canonical,
+   the value starting at value_at. */
+static void
+match_field(struct mime_search_ctx *ctx, enum region_kind kind,
+	    const uint8_t *name, size_t name_len, size_t value_at)
+{
+	for (unsigned int i = 0; i < ctx->s->n_keys; i++) {
+		const struct search_key *k = &ctx->s->keys[i];
+
+		if ((ctx->matched & (1ull << i)) != 0 || !key_applies(k, kind))
+			continue;
+		if (k->type != MIME_SEARCH_HEADER)
+			match_key(ctx, i, ctx->text.data, ctx->text.len);
+		else if (mime_header_name_eq(name, name_len, k->field))
+			match_key(ctx, i, ctx->text.data + value_at,
+				  ctx->text.len - value_at);
+	}
+}
+
 /* One complete header field of a header region. */
 static void
 field_done(struct mime_search_ctx *ctx, enum region_kind kind)
 {
 	const uint8_t *f = ctx->field.data;
-	size_t name_len, value_start;
+	size_t name_len, value_start, value_at;
 
 	if (ctx->field.len == 0 || f[0] == ' ' || f[0] == '\t' ||
 	    !mime_header_line_is_field(f, ctx->field.len, &name_len,
@@ -207,37 +230,20 @@ field_done(struct mime_search_ctx *ctx, enum region_kind kind)
 		buf_clear(&ctx->field);
 		return;
 	}
+	/* unfold, decode RFC 2047, canonicalise "Name: value" */
 	buf_clear(&ctx->value);
 	buf_clear(&ctx->text);
 	mime_header_unfold(f + value_start, ctx->field.len - value_start,
 			   &ctx->text);
-	mime_rfc2047_decode(ctx->text.data == NULL ? (const uint8_t *)"" :
+	mime_rfc2047_decode(ctx->text.len == 0 ? (const uint8_t *)"" :
 			    ctx->text.data, ctx->text.len, &ctx->value);
 	buf_clear(&ctx->text);
 	mime_casemap_append(f, name_len, &ctx->text);
 	buf_append(&ctx->text, ": ", 2);
-	/* canonical value: into text after "NAME: " */
-	{
-		size_t value_at = ctx->text.len;
-
-		mime_casemap_append(ctx->value.data == NULL ?
-					    (const uint8_t *)"" :
-					    ctx->value.data,
-				    ctx->value.len, &ctx->text);
-		for (unsigned int i = 0; i < ctx->s->n_keys; i++) {
-			const struct search_key *k = &ctx->s->keys[i];
-
-			if ((ctx->matched & (1ull << i)) != 0 ||
-			    !key_applies(k, kind))
-				continue;
-			if (k->type != MIME_SEARCH_HEADER)
-				match_key(ctx, i, ctx->text.data,
-					  ctx->text.len);
-			else if (mime_header_name_eq(f, name_len, k->field))
-				match_key(ctx, i, ctx->text.data + value_at,
-					  ctx->text.len - value_at);
-		}
-	}
+	value_at = ctx->text.len;
+	mime_casemap_append(ctx->value.len == 0 ? (const uint8_t *)"" :
+			    ctx->value.data, ctx->value.len, &ctx->text);
+	match_field(ctx, kind, f, name_len, value_at);
 	buf_clear(&ctx->field);
 }
 

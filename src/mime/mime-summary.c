@@ -1,5 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* Summary blobs: serialization and validating parse. */
+/*
+ * Summary blobs: serialization and validating parse. Layout (version 1;
+ * "varint" is unsigned LEB128, "svarint" zigzag-encoded, "bytes" a varint
+ * length and the bytes):
+ *
+ *	"CMS" version(1 byte)
+ *	varint flags			mime_message_flags | MIME_SUMMARY_*
+ *	varint message_size
+ *	[svarint date, svarint tz]	with MIME_SUMMARY_HAS_DATE
+ *	bytes envelope, bytes bodystructure, bytes body
+ *	varint part_count, then per part in pre-order:
+ *		varint index - parent_index (0 for the root)
+ *		varint flags, byte encoding
+ *		varint header_offset - previous part's header_offset
+ *		varint header_size, varint body_size, varint body_lines
+ *		bytes "type/subtype" (lower case)
+ *		varint charset length + 1 (0 = none), charset bytes
+ *	CRC-32C of all the above, 4 bytes little-endian
+ */
 #include "mime/mime-summary-private.h"
 
 #include "lib/crc32c.h"

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* IMAP quoted strings and literals for ENVELOPE and BODYSTRUCTURE
-   (RFC 3501 sections 4.3 and 9). */
-#include "mime/mime-quote.h"
+/* IMAP quoted strings and literals (RFC 3501 sections 4.3 and 9). */
+#include "mime/imap-quote.h"
 
 #include "lib/str.h"
 
@@ -12,12 +11,12 @@
 static const char replacement_char[] = "\xef\xbf\xbd";
 
 bool
-mime_quote_can_quote(const void *data, size_t len)
+imap_can_quote(const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	unsigned int escapes = 0;
 
-	if (len > MIME_QUOTED_MAX_LEN)
+	if (len > IMAP_QUOTED_MAX_LEN)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		/* TEXT-CHAR = <any CHAR except CR and LF>, CHAR = %x01-7F */
@@ -25,7 +24,7 @@ mime_quote_can_quote(const void *data, size_t len)
 		    p[i] >= 0x80)
 			return false;
 		if ((p[i] == '"' || p[i] == '\\') &&
-		    ++escapes > MIME_QUOTED_MAX_ESCAPES)
+		    ++escapes > IMAP_QUOTED_MAX_ESCAPES)
 			return false;
 	}
 	return true;
@@ -72,19 +71,19 @@ append_literal(struct buf *out, const uint8_t *p, size_t len)
 }
 
 int
-mime_quote_string(struct buf *out, const void *data, size_t len)
+imap_append_string(struct buf *out, const void *data, size_t len)
 {
-	if (mime_quote_can_quote(data, len))
+	if (imap_can_quote(data, len))
 		return append_quoted(out, data, len);
 	return append_literal(out, data, len);
 }
 
 int
-mime_quote_nstring(struct buf *out, const char *s)
+imap_append_nstring(struct buf *out, const char *s)
 {
 	if (s == NULL)
 		return buf_append(out, "NIL", 3);
-	return mime_quote_string(out, s, strlen(s));
+	return imap_append_string(out, s, strlen(s));
 }
 
 static bool
@@ -99,15 +98,15 @@ is_astring_char(unsigned char c)
 }
 
 int
-mime_quote_astring(struct buf *out, const char *s)
+imap_append_astring(struct buf *out, const char *s)
 {
 	size_t len = strlen(s);
 
 	if (len == 0 || str_eq_icase(s, "NIL"))
-		return mime_quote_string(out, s, len);
+		return imap_append_string(out, s, len);
 	for (size_t i = 0; i < len; i++) {
 		if (!is_astring_char((unsigned char)s[i]))
-			return mime_quote_string(out, s, len);
+			return imap_append_string(out, s, len);
 	}
 	return buf_append(out, s, len);
 }

@@ -415,3 +415,17 @@ def test_shutdown_says_bye(coffer):
     coffer.stop()
     assert c.line().startswith("* BYE")
     assert c.closed()
+
+
+@pytest.mark.coffer(users=USERS, services="imap",
+                    options={"tcp_keepalive": "3"})
+def test_tcp_keepalive(coffer):
+    c = Raw.connect(coffer)
+    port = coffer.ports["imap"]
+    out = subprocess.run(["ss", "-tnoH", "state", "established",
+                          f"sport = :{port}"], capture_output=True,
+                         text=True, timeout=10).stdout
+    # the server's side of the connection probes after 3 minutes
+    assert "timer:(keepalive,2min" in out or \
+        "timer:(keepalive,3min" in out, out
+    c.close()

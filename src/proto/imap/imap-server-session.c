@@ -66,6 +66,7 @@ imap_session_create(struct service_env *env, struct conn *c)
 {
 	struct imap_session *s = xcalloc(1, sizeof(*s));
 	struct imap_parser_settings set;
+	struct err err;
 
 	s->conn = c;
 	s->env = env;
@@ -75,6 +76,11 @@ imap_session_create(struct service_env *env, struct conn *c)
 	s->parser = imap_parser_create(NULL, &set);
 	s->idle_timeout_ms = timeout_ms(s->cfg->preauth_timeout, 1000);
 	conn_set_input_max(c, IMAP_INPUT_MAX);
+	/* M-Box guide 2.2.8: tcp_keepalive for IMAP and IMAPS */
+	if (s->cfg->tcp_keepalive > 0 &&
+	    conn_set_tcp_keepalive(c, (unsigned)s->cfg->tcp_keepalive,
+				   &err) < 0)
+		log_warning("imap: %s: %s", conn_session_id(c), err.msg);
 	conn_set_handler(c, &session_handler, s);
 	conn_set_timeout(c, (unsigned)s->idle_timeout_ms);
 	return s;

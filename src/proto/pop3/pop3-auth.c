@@ -326,7 +326,7 @@ pop3_cmd_auth(struct pop3_session *s, const struct pop3_cmd *cmd)
 		sasl_continue(s, false, NULL, 0);
 		return;
 	}
-	buf_init(&in, POP3_LINE_MAX);
+	buf_init(&in, POP3_SASL_LINE_MAX);
 	if (decode_response(cmd->args[1].p, cmd->args[1].len, &in) < 0) {
 		pop3_sasl_end(&s->sasl);
 		pop3_reply_err(s, NULL, "Invalid base64 in initial response");
@@ -350,7 +350,7 @@ pop3_auth_response(struct pop3_session *s, const char *line, size_t len)
 		pop3_reply_err(s, NULL, "Authentication cancelled");
 		return;
 	}
-	buf_init(&in, POP3_LINE_MAX);
+	buf_init(&in, POP3_SASL_LINE_MAX);
 	if (len > 0 && base64_decode(line, len, &in) < 0) {
 		pop3_sasl_end(&s->sasl);
 		pop3_reply_err(s, NULL, "Invalid base64 in response");

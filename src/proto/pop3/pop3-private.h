@@ -18,6 +18,7 @@
 #include "proto/common/login.h"
 #include "proto/common/service.h"
 #include "proto/pop3/pop3-parse.h"
+#include "proto/pop3/pop3-sasl.h"
 #include "proto/pop3/pop3-stuff.h"
 
 struct conn;
@@ -26,7 +27,7 @@ struct pop3_sasl;
 
 /* Input buffer per connection: two maximal lines, so a full line plus
    pipelined commands fit. */
-#define POP3_INPUT_MAX (2 * POP3_LINE_MAX)
+#define POP3_INPUT_MAX (2 * MAX(POP3_LINE_MAX, POP3_SASL_LINE_MAX))
 /* Protocol errors (unknown commands, bad syntax, wrong state, over-long
    lines) before the connection is closed. */
 #define POP3_MAX_BAD_COMMANDS 10

@@ -48,19 +48,33 @@ pop3_send_abort(struct pop3_session *s)
 	s->job.kind = POP3_JOB_NONE;
 }
 
+/* Bytes produced per step: at most a quarter of the output bound, so
+   that the high-water mark (half of it) plus one chunk of output -- a
+   message chunk grows by at most half through stuffing -- never exceeds
+   max_net_buffer. */
+static size_t
+chunk_size(const struct pop3_session *s)
+{
+	uint64_t quarter = s->cfg->max_net_buffer / 4;
+
+	if (quarter < 512)
+		return 512;
+	return quarter < POP3_READ_CHUNK ? (size_t)quarter : POP3_READ_CHUNK;
+}
+
 static bool
 listing_step(struct pop3_session *s)
 {
 	struct pop3_job *job = &s->job;
 	uint32_t count = pop3_maildrop_count(s->drop);
 	char batch[LISTING_BATCH];
-	size_t n = 0;
+	size_t n = 0, limit = MIN(sizeof(batch), chunk_size(s));
 
 	while (job->next <= count) {
 		uint32_t msg = job->next;
 		char uidl[POP3_UIDL_MAX];
 
-		if (n + LISTING_LINE_MAX > sizeof(batch)) {
+		if (n + LISTING_LINE_MAX > limit) {
 			if (conn_write(s->conn, batch, n) < 0) {
 				pop3_send_abort(s); /* connection closed */
 				return true;
@@ -95,19 +109,6 @@ static void
 emit_conn(void *ctx, const void *data, size_t len)
 {
 	conn_write(ctx, data, len);
-}
-
-/* Bytes read per chunk: at most a quarter of the output bound, so that
-   the high-water mark (half of it) plus one stuffed chunk (at most 1.5
-   times its size) never exceeds max_net_buffer. */
-static size_t
-chunk_size(const struct pop3_session *s)
-{
-	uint64_t quarter = s->cfg->max_net_buffer / 4;
-
-	if (quarter < 512)
-		return 512;
-	return quarter < POP3_READ_CHUNK ? (size_t)quarter : POP3_READ_CHUNK;
 }
 
 static bool

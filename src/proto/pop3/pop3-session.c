@@ -275,7 +275,9 @@ process_input(struct pop3_session *s)
 	struct conn *c = s->conn;
 
 	while (may_read_commands(s)) {
-		char line[POP3_LINE_MAX];
+		char line[MAX(POP3_LINE_MAX, POP3_SASL_LINE_MAX)];
+		size_t max =
+		    s->sasl != NULL ? POP3_SASL_LINE_MAX : POP3_LINE_MAX;
 		const uint8_t *data, *nl;
 		size_t len, n;
 
@@ -289,9 +291,9 @@ process_input(struct pop3_session *s)
 			s->skip_line = nl == NULL;
 			continue;
 		}
-		if (nl == NULL && len < POP3_LINE_MAX)
+		if (nl == NULL && len < max)
 			break; /* wait for the rest of the line */
-		if (nl == NULL || (size_t)(nl - data) + 1 > POP3_LINE_MAX) {
+		if (nl == NULL || (size_t)(nl - data) + 1 > max) {
 			conn_input_consume(
 			    c, nl != NULL ? (size_t)(nl - data) + 1 : len);
 			s->skip_line = nl == NULL;

@@ -268,6 +268,23 @@ test_auth_plain(void **state)
 	b64("\0alice\0wrong", 12, enc, sizeof(enc));
 	snprintf(cmd, sizeof(cmd), "AUTH PLAIN %s", enc);
 	pc_expect(&tc, cmd, "-ERR [AUTH] Authentication failed");
+	/* a PLAIN message near its maximum exceeds the command-line limit
+	   but fits the AUTH response limit */
+	{
+		char msg[600 + 7 + 1024], big[2400];
+
+		memset(msg, 'a', 600);
+		memcpy(msg + 600, "\0alice\0", 7);
+		memset(msg + 607, 'p', 1024);
+		b64(msg, sizeof(msg), big, sizeof(big));
+		assert_true(strlen(big) > 2048);
+		pc_expect(&tc, "AUTH PLAIN", "+ ");
+		pc_expect(&tc, big, "-ERR [AUTH] Authentication failed");
+		/* the same as an initial response is too long a command */
+		memmove(big + 11, big, strlen(big) + 1);
+		memcpy(big, "AUTH PLAIN ", 11);
+		pc_expect(&tc, big, "-ERR Line too long");
+	}
 	/* unknown mechanisms */
 	pc_expect(&tc, "AUTH CRAM-MD5", "-ERR");
 	pc_expect(&tc, "AUTH XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", "-ERR");

@@ -298,6 +298,8 @@ process_input(struct pop3_session *s)
 			    c, nl != NULL ? (size_t)(nl - data) + 1 : len);
 			s->skip_line = nl == NULL;
 			pop3_session_touch(s);
+			/* RFC 5034 section 4: a failed response ends AUTH */
+			pop3_sasl_end(&s->sasl);
 			pop3_session_bad_command(s, "Line too long");
 			continue;
 		}
@@ -317,10 +319,9 @@ process_input(struct pop3_session *s)
 	}
 	if (may_read_commands(s) && conn_input_eof(c)) {
 		/* a partial last line is dropped; so is an unfinished
-		   session: no UPDATE state without QUIT */
-		str_copy(s->close_reason, "Connection closed by client",
-			 sizeof(s->close_reason));
-		conn_close(c, "Connection closed by client");
+		   session: no UPDATE state without QUIT. Replies to what
+		   came before the end still go out. */
+		pop3_session_close(s, "Connection closed by client");
 	}
 }
 

@@ -326,6 +326,29 @@ test_bad_input(void **state)
 	assert_true(tclient_wait_eof(&tc));
 	tclient_close(&tc);
 
+	/* commands followed by the end of input are still answered */
+	pc_open(&e, &tc);
+	assert_int_equal(tclient_send_str(&tc, "CAPA\r\nNOOP\r\n"), 0);
+	shutdown(tc.fd, SHUT_WR);
+	pc_expect_reply(&tc, "+OK Capability list follows");
+	{
+		struct buf caps = BUF_INIT;
+
+		pc_multiline(&tc, &caps);
+		buf_free(&caps);
+	}
+	pc_expect_reply(&tc, "-ERR");
+	assert_true(tclient_wait_eof(&tc));
+	tclient_close(&tc);
+
+	/* an over-long AUTH response ends the exchange */
+	pc_open(&e, &tc);
+	pc_expect(&tc, "AUTH PLAIN", "+ ");
+	memset(big, 'A', sizeof(big) - 1);
+	pc_expect(&tc, big, "-ERR Line too long");
+	pc_expect(&tc, "CAPA", "+OK");
+	tclient_close(&tc);
+
 	/* a line cut by the end of input is dropped; the session ends */
 	pc_open(&e, &tc);
 	assert_int_equal(tclient_send_str(&tc, "NOOP"), 0);

@@ -250,6 +250,27 @@ pop3_cmd_apop(struct pop3_session *s, const struct pop3_cmd *cmd)
 	pop3_reply_err(s, "AUTH", "APOP is not supported");
 }
 
+/* An AUTH exchange the client got wrong (malformed message, bad base64):
+   it ends like a failed login -- logged, counted and delayed by the
+   shared login code. */
+static void
+sasl_malformed(struct pop3_session *s, const char *reason)
+{
+	struct login_request req;
+	struct login_result res;
+
+	pop3_sasl_end(&s->sasl);
+	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
+	req.service = CONFIG_SERVICE_POP;
+	req.protocol = "pop3";
+	req.conn = s->conn;
+	if (proto_login_failed(s->env, &req, reason, &res) < 0)
+		res.delay_ms = 0;
+	auth_failed(s, res.delay_ms, "AUTH", "Invalid authentication exchange");
+	login_result_clear(&res);
+}
+
 /* Handles one step's outcome: a challenge, a finished login or a
    malformed exchange. */
 static void
@@ -273,8 +294,7 @@ sasl_continue(struct pop3_session *s, bool have_input, const uint8_t *in,
 		login_finish(s, &res);
 		break;
 	case POP3_SASL_MALFORMED:
-		pop3_sasl_end(&s->sasl);
-		auth_failed(s, 0, "AUTH", "Invalid authentication exchange");
+		sasl_malformed(s, "malformed SASL message");
 		break;
 	}
 	buf_free(&challenge);
@@ -328,8 +348,8 @@ pop3_cmd_auth(struct pop3_session *s, const struct pop3_cmd *cmd)
 	}
 	buf_init(&in, POP3_SASL_LINE_MAX);
 	if (decode_response(cmd->args[1].p, cmd->args[1].len, &in) < 0) {
-		pop3_sasl_end(&s->sasl);
-		pop3_reply_err(s, NULL, "Invalid base64 in initial response");
+		/* RFC 5034 section 4: "MUST reject the AUTH command" */
+		sasl_malformed(s, "invalid base64");
 	} else {
 		sasl_continue(s, true, in.data, in.len);
 	}
@@ -352,8 +372,7 @@ pop3_auth_response(struct pop3_session *s, const char *line, size_t len)
 	}
 	buf_init(&in, POP3_SASL_LINE_MAX);
 	if (len > 0 && base64_decode(line, len, &in) < 0) {
-		pop3_sasl_end(&s->sasl);
-		pop3_reply_err(s, NULL, "Invalid base64 in response");
+		sasl_malformed(s, "invalid base64");
 	} else {
 		sasl_continue(s, true, in.data, in.len);
 	}

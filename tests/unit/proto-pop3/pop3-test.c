@@ -76,6 +76,19 @@ proto_login_password(struct service_env *env, const struct login_request *req,
 	return 0;
 }
 
+int
+proto_login_failed(struct service_env *env, const struct login_request *req,
+		   const char *reason, struct login_result *res)
+{
+	(void)env;
+	(void)req;
+	(void)reason;
+	memset(res, 0, sizeof(*res));
+	res->status = LOGIN_FAILED;
+	res->delay_ms = atomic_load(&stub.delay_ms);
+	return 0;
+}
+
 void
 login_result_clear(struct login_result *res)
 {

@@ -14,7 +14,8 @@
  *   temp@example.com / secret       LOGIN_TEMPFAIL
  *   anything else                   LOGIN_FAILED after stub.delay_ms
  * With stub.nologin set every login gets LOGIN_NOLOGIN and the alert
- * "Down for maintenance".
+ * "Down for maintenance". proto_login_failed() answers LOGIN_FAILED after
+ * stub.delay_ms.
  */
 #ifndef COFFER_TEST_POP3_H
 #define COFFER_TEST_POP3_H

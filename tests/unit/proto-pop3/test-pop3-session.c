@@ -255,19 +255,24 @@ test_auth_plain(void **state)
 	pc_expect(&tc, "AUTH PLAIN", "+ ");
 	pc_expect(&tc, "*", "-ERR Authentication cancelled");
 	/* bad base64, in the initial response and in a response */
-	pc_expect(&tc, "AUTH PLAIN AGFsaWNl=AHNlY3JldA", "-ERR");
+	pc_expect(&tc, "AUTH PLAIN AGFsaWNl=AHNlY3JldA",
+		  "-ERR [AUTH] Invalid authentication exchange");
 	pc_expect(&tc, "AUTH PLAIN", "+ ");
-	pc_expect(&tc, "!!!!", "-ERR");
+	pc_expect(&tc, "!!!!", "-ERR [AUTH] Invalid");
 	/* "=" is an empty initial response: not a PLAIN message */
 	pc_expect(&tc, "AUTH PLAIN =", "-ERR [AUTH]");
 	/* malformed PLAIN messages */
 	b64("alice\0secret", 12, enc, sizeof(enc));
 	snprintf(cmd, sizeof(cmd), "AUTH PLAIN %s", enc);
 	pc_expect(&tc, cmd, "-ERR [AUTH]");
-	/* wrong password */
+	/* that was the fourth failure: the fifth (wrong password) closes */
 	b64("\0alice\0wrong", 12, enc, sizeof(enc));
 	snprintf(cmd, sizeof(cmd), "AUTH PLAIN %s", enc);
 	pc_expect(&tc, cmd, "-ERR [AUTH] Authentication failed");
+	assert_true(tclient_wait_eof(&tc));
+	tclient_close(&tc);
+
+	pc_open(&e, &tc);
 	/* a PLAIN message near its maximum exceeds the command-line limit
 	   but fits the AUTH response limit */
 	{

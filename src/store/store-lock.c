@@ -372,8 +372,8 @@ lock_acquire(int dirfd, const char *file, const char *claim,
 {
 	for (int attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
 		struct lock_holder holder;
-		bool stale;
-		ino_t ino;
+		bool stale = false;
+		ino_t ino = 0;
 		int ret;
 
 		if (linkat(dirfd, claim, dirfd, file, 0) == 0) {

@@ -431,7 +431,8 @@ race_child(struct fixture *f, int go_fd, int hold_fd, int result_fd)
 		r = err.code == ERR_INUSE ? '0' : 'E';
 	if (write(result_fd, &r, 1) != 1)
 		_exit(2);
-	(void)read(hold_fd, &c, 1); /* EOF when the parent is done */
+	if (read(hold_fd, &c, 1) != 0) /* EOF when the parent is done */
+		_exit(2);
 	store_maildrop_unlock(&lock);
 	store_user_close(&user);
 	store_destroy(&store);
@@ -524,7 +525,8 @@ test_kill9_holder(void **state)
 				    &user, &err) < 0 ||
 		    store_maildrop_lock(user, "pop3", 0, &lock, &err) < 0)
 			_exit(2);
-		(void)write(ready[1], "r", 1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(2);
 		for (;;)
 			pause();
 	}

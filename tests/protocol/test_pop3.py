@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -348,6 +349,45 @@ def test_in_use_same_process(coffer):
     login(coffer, "bob", "b0b-pw").quit()  # other accounts are free
     a.quit()
     login(coffer).quit()
+
+
+def test_concurrent_logins_one_holder(coffer):
+    """Many clients race for one maildrop: at any moment at most one is
+    in the TRANSACTION state, the others get [IN-USE], nothing else."""
+    put(coffer, "alice", MSG1)
+    holder = threading.Lock()
+    results = {"in": 0, "busy": 0, "errors": []}
+
+    def client():
+        for _ in range(15):
+            try:
+                c = coffer.pop3()
+                c.user("alice")
+                c.pass_("s3cret")
+            except poplib.error_proto as e:
+                if b"[IN-USE]" in e.args[0]:
+                    results["busy"] += 1
+                else:
+                    results["errors"].append(e)
+                c.close()
+                continue
+            if not holder.acquire(blocking=False):
+                results["errors"].append("two sessions in TRANSACTION")
+            else:
+                results["in"] += 1
+                c.stat()
+                c.retr(1)
+                holder.release()
+            c.quit()
+
+    threads = [threading.Thread(target=client) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not results["errors"], results["errors"]
+    assert results["in"] > 0 and results["busy"] > 0, results
+    assert messages(coffer) == 1
 
 
 @pytest.mark.coffer(users=USERS, services="pop3",

@@ -70,7 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msg = data + 3;
 	len = size - 3;
 
-	pop3_stuffer_init(&st, top, lines);
+	pop3_stuff_init(&st, top, lines);
 	while (pos < len && !st.done) {
 		size_t n = chunk == 0 || len - pos < chunk ? len - pos : chunk;
 		size_t used = pop3_stuff(&st, msg + pos, n, emit_buf, &got);

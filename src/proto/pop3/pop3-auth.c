@@ -30,7 +30,7 @@
 #define SASL_MECH_NAME_MAX 20
 
 bool
-pop3_plaintext_allowed(const struct pop3_session *s)
+pop3_auth_plaintext_allowed(const struct pop3_session *s)
 {
 	/* login_disabled (default true) refuses passwords in the clear;
 	   under TLS they are allowed (docs/pop3.md) */
@@ -45,17 +45,17 @@ stls_offered(const struct pop3_session *s)
 }
 
 void
-pop3_cmd_capa(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_auth_capa(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	struct buf mechs = BUF_INIT;
 	struct conn *c = s->conn;
 
 	(void)cmd;
-	pop3_reply_ok(s, "Capability list follows");
+	pop3_session_ok(s, "Capability list follows");
 	/* RFC 2449 section 6; USER and SASL follow the plaintext policy and
 	   are announced in both states, as section 5 requires */
 	conn_write_str(c, "TOP\r\nUIDL\r\n");
-	if (pop3_plaintext_allowed(s))
+	if (pop3_auth_plaintext_allowed(s))
 		conn_write_str(c, "USER\r\n");
 	pop3_sasl_mechanisms(s, " ", &mechs);
 	if (mechs.len > 0)
@@ -79,9 +79,9 @@ pop3_cmd_capa(struct pop3_session *s, const struct pop3_cmd *cmd)
 static void
 refuse_plaintext(struct pop3_session *s)
 {
-	pop3_reply_err(s, "AUTH",
-		       "Plaintext authentication is not allowed without TLS%s",
-		       stls_offered(s) ? " (use STLS)" : "");
+	pop3_session_err(
+	    s, "AUTH", "Plaintext authentication is not allowed without TLS%s",
+	    stls_offered(s) ? " (use STLS)" : "");
 }
 
 /* An authentication failure: counted, answered after the delay the login
@@ -126,18 +126,19 @@ enter_transaction(struct pop3_session *s, const struct login_result *res)
 			log_info("pop3: %s: maildrop in use [%s]", res->userid,
 				 conn_session_id(s->conn));
 			/* RFC 2449 section 8.1.2 */
-			pop3_reply_err(s, "IN-USE",
-				       "Maildrop is in use by another POP3 "
-				       "session");
+			pop3_session_err(s, "IN-USE",
+					 "Maildrop is in use by another POP3 "
+					 "session");
 			break;
 		case ERR_LIMIT:
 			/* RFC 2449 section 8.1.1 */
-			pop3_reply_err(s, "LOGIN-DELAY",
-				       "Wait %lld seconds between logins",
-				       (long long)s->cfg->login_delay);
+			pop3_session_err(s, "LOGIN-DELAY",
+					 "Wait %lld seconds between logins",
+					 (long long)s->cfg->login_delay);
 			break;
 		default:
-			pop3_reply_internal(s, "opening the maildrop", &err);
+			pop3_session_internal_error(s, "opening the maildrop",
+						    &err);
 			break;
 		}
 		return;
@@ -147,9 +148,10 @@ enter_transaction(struct pop3_session *s, const struct login_result *res)
 	str_copy(s->userid, res->userid, sizeof(s->userid));
 	s->heartbeat_due = time_mono_ms() + STORE_LOCK_HEARTBEAT_SECS * 1000ull;
 	pop3_session_touch(s);
-	pop3_reply_ok(s, "Maildrop locked and ready, %u messages (%llu octets)",
-		      pop3_maildrop_live_count(drop),
-		      (unsigned long long)pop3_maildrop_live_size(drop));
+	pop3_session_ok(s,
+			"Maildrop locked and ready, %u messages (%llu octets)",
+			pop3_maildrop_live_count(drop),
+			(unsigned long long)pop3_maildrop_live_size(drop));
 }
 
 /* Answers the outcome of a login attempt (USER/PASS or AUTH). */
@@ -189,14 +191,14 @@ login_finish(struct pop3_session *s, struct login_result *res)
 }
 
 void
-pop3_cmd_user(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_auth_user(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
-	if (!pop3_plaintext_allowed(s)) {
+	if (!pop3_auth_plaintext_allowed(s)) {
 		refuse_plaintext(s);
 		return;
 	}
 	if (cmd->args[0].len > POP3_USER_MAX) {
-		pop3_reply_err(s, "AUTH", "User name too long");
+		pop3_session_err(s, "AUTH", "User name too long");
 		return;
 	}
 	if (s->user != NULL)
@@ -204,11 +206,11 @@ pop3_cmd_user(struct pop3_session *s, const struct pop3_cmd *cmd)
 	s->user = xstrndup(cmd->args[0].p, cmd->args[0].len);
 	/* RFC 1939 section 13: answering -ERR to USER tells attackers which
 	   names exist; every name gets +OK */
-	pop3_reply_ok(s, "Send PASS");
+	pop3_session_ok(s, "Send PASS");
 }
 
 void
-pop3_cmd_pass(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_auth_pass(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	struct login_result res;
 	struct login_request req;
@@ -218,7 +220,7 @@ pop3_cmd_pass(struct pop3_session *s, const struct pop3_cmd *cmd)
 		pop3_session_bad_command(s, "Send USER first");
 		return;
 	}
-	if (!pop3_plaintext_allowed(s)) {
+	if (!pop3_auth_plaintext_allowed(s)) {
 		refuse_plaintext(s);
 		return;
 	}
@@ -241,13 +243,13 @@ pop3_cmd_pass(struct pop3_session *s, const struct pop3_cmd *cmd)
 }
 
 void
-pop3_cmd_apop(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_auth_apop(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	(void)cmd;
 	/* APOP needs a plaintext-equivalent secret, which the account
 	   store never keeps; the greeting carries no timestamp, so clients
 	   do not try it (RFC 2449 section 6) */
-	pop3_reply_err(s, "AUTH", "APOP is not supported");
+	pop3_session_err(s, "AUTH", "APOP is not supported");
 }
 
 /* An AUTH exchange the client got wrong (malformed message, bad base64):
@@ -311,7 +313,7 @@ decode_response(const char *p, size_t len, struct buf *out)
 }
 
 void
-pop3_cmd_auth(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_auth_sasl(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	char mech[SASL_MECH_NAME_MAX + 1];
 	struct buf mechs = BUF_INIT, in = BUF_INIT;
@@ -319,27 +321,28 @@ pop3_cmd_auth(struct pop3_session *s, const struct pop3_cmd *cmd)
 	if (cmd->nargs == 0) {
 		/* RFC 1734 clients send AUTH alone for the mechanism list */
 		pop3_sasl_mechanisms(s, "\r\n", &mechs);
-		pop3_reply_ok(s, "Supported mechanisms follow");
+		pop3_session_ok(s, "Supported mechanisms follow");
 		conn_printf(s->conn, "%s%s.\r\n", buf_cstr(&mechs),
 			    mechs.len > 0 ? "\r\n" : "");
 		buf_free(&mechs);
 		return;
 	}
 	if (cmd->args[0].len > SASL_MECH_NAME_MAX) {
-		pop3_reply_err(s, NULL, "Unsupported authentication mechanism");
+		pop3_session_err(s, NULL,
+				 "Unsupported authentication mechanism");
 		return;
 	}
 	memcpy(mech, cmd->args[0].p, cmd->args[0].len);
 	mech[cmd->args[0].len] = '\0';
 	s->sasl = pop3_sasl_begin(s, mech);
 	if (s->sasl == NULL) {
-		if (!pop3_plaintext_allowed(s) &&
+		if (!pop3_auth_plaintext_allowed(s) &&
 		    (str_eq_icase(mech, "PLAIN") ||
 		     str_eq_icase(mech, "LOGIN")))
 			refuse_plaintext(s);
 		else
-			pop3_reply_err(s, NULL,
-				       "Unsupported authentication mechanism");
+			pop3_session_err(
+			    s, NULL, "Unsupported authentication mechanism");
 		return;
 	}
 	if (cmd->nargs == 1) {
@@ -367,7 +370,7 @@ pop3_auth_response(struct pop3_session *s, const char *line, size_t len)
 	   command by sending an -ERR reply" */
 	if (len == 1 && line[0] == '*') {
 		pop3_sasl_end(&s->sasl);
-		pop3_reply_err(s, NULL, "Authentication cancelled");
+		pop3_session_err(s, NULL, "Authentication cancelled");
 		return;
 	}
 	buf_init(&in, POP3_SASL_LINE_MAX);
@@ -382,22 +385,22 @@ pop3_auth_response(struct pop3_session *s, const char *line, size_t len)
 }
 
 void
-pop3_cmd_stls(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_auth_stls(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	struct err err;
 
 	(void)cmd;
 	if (conn_is_tls(s->conn)) {
 		/* RFC 2595 section 4 */
-		pop3_reply_err(s, NULL,
-			       "Command not permitted when TLS active");
+		pop3_session_err(s, NULL,
+				 "Command not permitted when TLS active");
 		return;
 	}
 	if (s->env->tls == NULL) {
-		pop3_reply_err(s, NULL, "STLS is not available");
+		pop3_session_err(s, NULL, "STLS is not available");
 		return;
 	}
-	pop3_reply_ok(s, "Begin TLS negotiation now");
+	pop3_session_ok(s, "Begin TLS negotiation now");
 	if (conn_start_tls(s->conn, s->env->tls, &err) < 0) {
 		log_err("pop3: STLS failed: %s [%s]", err.msg,
 			conn_session_id(s->conn));

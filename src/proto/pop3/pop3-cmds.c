@@ -30,13 +30,13 @@ message_arg(struct pop3_session *s, const struct pop3_cmd *cmd, unsigned i,
 		return false;
 	}
 	if (msg > count) {
-		pop3_reply_err(s, NULL,
-			       "No such message, only %u messages in maildrop",
-			       count);
+		pop3_session_err(
+		    s, NULL, "No such message, only %u messages in maildrop",
+		    count);
 		return false;
 	}
 	if (pop3_maildrop_is_deleted(s->drop, msg)) {
-		pop3_reply_err(s, NULL, "Message %u is deleted", msg);
+		pop3_session_err(s, NULL, "Message %u is deleted", msg);
 		return false;
 	}
 	*msg_r = msg;
@@ -44,34 +44,34 @@ message_arg(struct pop3_session *s, const struct pop3_cmd *cmd, unsigned i,
 }
 
 void
-pop3_cmd_stat(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_cmds_stat(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	(void)cmd;
 	/* RFC 1939 section 5: exactly "+OK nn mm", deleted ones excluded */
-	pop3_reply_ok(s, "%u %llu", pop3_maildrop_live_count(s->drop),
-		      (unsigned long long)pop3_maildrop_live_size(s->drop));
+	pop3_session_ok(s, "%u %llu", pop3_maildrop_live_count(s->drop),
+			(unsigned long long)pop3_maildrop_live_size(s->drop));
 }
 
 void
-pop3_cmd_list(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_cmds_list(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	uint32_t msg;
 
 	if (cmd->nargs == 1) {
 		if (message_arg(s, cmd, 0, &msg))
-			pop3_reply_ok(s, "%u %llu", msg,
-				      (unsigned long long)pop3_maildrop_size(
-					  s->drop, msg));
+			pop3_session_ok(s, "%u %llu", msg,
+					(unsigned long long)pop3_maildrop_size(
+					    s->drop, msg));
 		return;
 	}
-	pop3_reply_ok(s, "%u messages (%llu octets)",
-		      pop3_maildrop_live_count(s->drop),
-		      (unsigned long long)pop3_maildrop_live_size(s->drop));
+	pop3_session_ok(s, "%u messages (%llu octets)",
+			pop3_maildrop_live_count(s->drop),
+			(unsigned long long)pop3_maildrop_live_size(s->drop));
 	pop3_send_listing(s, POP3_JOB_LIST);
 }
 
 void
-pop3_cmd_uidl(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_cmds_uidl(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	char uidl[POP3_UIDL_MAX];
 	uint32_t msg;
@@ -79,11 +79,11 @@ pop3_cmd_uidl(struct pop3_session *s, const struct pop3_cmd *cmd)
 	if (cmd->nargs == 1) {
 		if (message_arg(s, cmd, 0, &msg)) {
 			pop3_maildrop_uidl(s->drop, msg, uidl);
-			pop3_reply_ok(s, "%u %s", msg, uidl);
+			pop3_session_ok(s, "%u %s", msg, uidl);
 		}
 		return;
 	}
-	pop3_reply_ok(s, "Unique-id listing follows");
+	pop3_session_ok(s, "Unique-id listing follows");
 	pop3_send_listing(s, POP3_JOB_UIDL);
 }
 
@@ -96,12 +96,13 @@ open_message(struct pop3_session *s, uint32_t msg)
 
 	if (pop3_maildrop_open_msg(s->drop, msg, &fd, &err) < 0) {
 		if (err.code == ERR_EXPUNGED)
-			pop3_reply_err(s, NULL,
-				       "Message %u was removed by another "
-				       "session",
-				       msg);
+			pop3_session_err(s, NULL,
+					 "Message %u was removed by another "
+					 "session",
+					 msg);
 		else
-			pop3_reply_internal(s, "opening a message", &err);
+			pop3_session_internal_error(s, "opening a message",
+						    &err);
 		return -1;
 	}
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -109,7 +110,7 @@ open_message(struct pop3_session *s, uint32_t msg)
 }
 
 void
-pop3_cmd_retr(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_cmds_retr(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	uint32_t msg;
 	int fd;
@@ -118,13 +119,13 @@ pop3_cmd_retr(struct pop3_session *s, const struct pop3_cmd *cmd)
 		return;
 	/* the size is that of LIST: the stored octets, without the
 	   stuffing (RFC 1939 section 11) */
-	pop3_reply_ok(s, "%llu octets",
-		      (unsigned long long)pop3_maildrop_size(s->drop, msg));
+	pop3_session_ok(s, "%llu octets",
+			(unsigned long long)pop3_maildrop_size(s->drop, msg));
 	pop3_send_message(s, msg, fd, true, 0);
 }
 
 void
-pop3_cmd_top(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_cmds_top(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	uint64_t lines;
 	uint32_t msg;
@@ -136,46 +137,46 @@ pop3_cmd_top(struct pop3_session *s, const struct pop3_cmd *cmd)
 	}
 	if (!message_arg(s, cmd, 0, &msg) || (fd = open_message(s, msg)) < 0)
 		return;
-	pop3_reply_ok(s, "Top of message follows");
+	pop3_session_ok(s, "Top of message follows");
 	pop3_send_message(s, msg, fd, false, lines);
 }
 
 void
-pop3_cmd_dele(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_cmds_dele(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	uint32_t msg;
 
 	if (pop3_parse_msgnum(&cmd->args[0], &msg) == 0 &&
 	    pop3_maildrop_is_deleted(s->drop, msg)) {
-		pop3_reply_err(s, NULL, "Message %u already deleted", msg);
+		pop3_session_err(s, NULL, "Message %u already deleted", msg);
 		return;
 	}
 	if (!message_arg(s, cmd, 0, &msg))
 		return;
 	/* RFC 1939 section 5: marked now, removed in the UPDATE state */
 	pop3_maildrop_delete(s->drop, msg);
-	pop3_reply_ok(s, "Message %u deleted", msg);
+	pop3_session_ok(s, "Message %u deleted", msg);
 }
 
 void
-pop3_cmd_noop(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_cmds_noop(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	(void)cmd;
-	pop3_reply_ok(s, "%s", "");
+	pop3_session_ok(s, "%s", "");
 }
 
 void
-pop3_cmd_rset(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_cmds_rset(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	(void)cmd;
 	pop3_maildrop_reset(s->drop);
-	pop3_reply_ok(s, "Maildrop has %u messages (%llu octets)",
-		      pop3_maildrop_live_count(s->drop),
-		      (unsigned long long)pop3_maildrop_live_size(s->drop));
+	pop3_session_ok(s, "Maildrop has %u messages (%llu octets)",
+			pop3_maildrop_live_count(s->drop),
+			(unsigned long long)pop3_maildrop_live_size(s->drop));
 }
 
 void
-pop3_cmd_quit(struct pop3_session *s, const struct pop3_cmd *cmd)
+pop3_cmds_quit(struct pop3_session *s, const struct pop3_cmd *cmd)
 {
 	char reason[96];
 	uint32_t deleted, left;
@@ -185,7 +186,7 @@ pop3_cmd_quit(struct pop3_session *s, const struct pop3_cmd *cmd)
 	if (s->state != POP3_STATE_TRANSACTION) {
 		/* RFC 1939 section 4: QUIT before login ends the session
 		   without the UPDATE state */
-		pop3_reply_ok(s, "Bye");
+		pop3_session_ok(s, "Bye");
 		pop3_session_close(s, "QUIT");
 		return;
 	}
@@ -195,15 +196,15 @@ pop3_cmd_quit(struct pop3_session *s, const struct pop3_cmd *cmd)
 	if (pop3_maildrop_commit(s->drop, &err) < 0) {
 		log_err("pop3: %s: removing deleted messages failed: %s [%s]",
 			s->userid, err.msg, conn_session_id(s->conn));
-		pop3_reply_err(s, "SYS/TEMP",
-			       "Some deleted messages were not removed");
+		pop3_session_err(s, "SYS/TEMP",
+				 "Some deleted messages were not removed");
 		snprintf(reason, sizeof(reason), "QUIT: removal failed");
 	} else if (left == 0) {
-		pop3_reply_ok(s, "Logging out (maildrop empty)");
+		pop3_session_ok(s, "Logging out (maildrop empty)");
 		snprintf(reason, sizeof(reason), "QUIT: %u deleted, 0 left",
 			 deleted);
 	} else {
-		pop3_reply_ok(s, "Logging out (%u messages left)", left);
+		pop3_session_ok(s, "Logging out (%u messages left)", left);
 		snprintf(reason, sizeof(reason), "QUIT: %u deleted, %u left",
 			 deleted, left);
 	}

@@ -136,9 +136,9 @@ pop3_maildrop_size(const struct pop3_maildrop *drop, uint32_t msg)
 
 void
 pop3_maildrop_uidl(struct pop3_maildrop *drop, uint32_t msg,
-		   char buf[POP3_UIDL_MAX])
+		   char uidl_r[POP3_UIDL_MAX])
 {
-	snprintf(buf, POP3_UIDL_MAX, "%u.%u", drop->uidvalidity,
+	snprintf(uidl_r, POP3_UIDL_MAX, "%u.%u", drop->uidvalidity,
 		 store_mailbox_uid(drop->box, msg));
 }
 

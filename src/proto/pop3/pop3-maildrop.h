@@ -55,9 +55,9 @@ bool pop3_maildrop_is_deleted(const struct pop3_maildrop *drop, uint32_t msg);
 /* Exact size in octets as stored (RFC822.SIZE, CRLF line ends), as it
    was at login; 0 for a number out of range. */
 uint64_t pop3_maildrop_size(const struct pop3_maildrop *drop, uint32_t msg);
-/* Writes the unique-id of msg into buf (POP3_UIDL_MAX bytes). */
+/* Writes the unique-id of msg into uidl_r. */
 void pop3_maildrop_uidl(struct pop3_maildrop *drop, uint32_t msg,
-			char buf[POP3_UIDL_MAX]);
+			char uidl_r[POP3_UIDL_MAX]);
 
 /* Opens the message file; the caller closes *fd_r. ERR_EXPUNGED if
    another session expunged it meanwhile. */

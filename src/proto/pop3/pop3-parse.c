@@ -34,7 +34,7 @@ static const struct {
 };
 
 const char *
-pop3_verb_name(enum pop3_verb verb)
+pop3_parse_verb_name(enum pop3_verb verb)
 {
 	return verb < POP3_CMD_COUNT ? commands[verb].name : "?";
 }
@@ -69,12 +69,12 @@ find_verb(const char *kw, size_t len)
 }
 
 enum pop3_parse_result
-pop3_parse_command(const char *line, size_t len, struct pop3_cmd *cmd)
+pop3_parse_command(const char *line, size_t len, struct pop3_cmd *cmd_r)
 {
 	size_t pos = 0, start;
 	int verb;
 
-	memset(cmd, 0, sizeof(*cmd));
+	memset(cmd_r, 0, sizeof(*cmd_r));
 	if (!line_chars_ok(line, len))
 		return POP3_PARSE_BAD_CHAR;
 	while (pos < len && line[pos] == ' ')
@@ -87,15 +87,15 @@ pop3_parse_command(const char *line, size_t len, struct pop3_cmd *cmd)
 	verb = find_verb(line + start, pos - start);
 	if (verb < 0)
 		return POP3_PARSE_UNKNOWN;
-	cmd->verb = (enum pop3_verb)verb;
+	cmd_r->verb = (enum pop3_verb)verb;
 
 	if (commands[verb].max == REST) {
 		/* exactly one separator, then everything verbatim */
 		if (pos + 1 >= len)
 			return POP3_PARSE_SYNTAX;
-		cmd->args[0].p = line + pos + 1;
-		cmd->args[0].len = len - pos - 1;
-		cmd->nargs = 1;
+		cmd_r->args[0].p = line + pos + 1;
+		cmd_r->args[0].len = len - pos - 1;
+		cmd_r->nargs = 1;
 		return POP3_PARSE_OK;
 	}
 	for (;;) {
@@ -103,16 +103,16 @@ pop3_parse_command(const char *line, size_t len, struct pop3_cmd *cmd)
 			pos++;
 		if (pos == len)
 			break;
-		if (cmd->nargs == commands[verb].max)
+		if (cmd_r->nargs == commands[verb].max)
 			return POP3_PARSE_SYNTAX;
 		start = pos;
 		while (pos < len && line[pos] != ' ')
 			pos++;
-		cmd->args[cmd->nargs].p = line + start;
-		cmd->args[cmd->nargs].len = pos - start;
-		cmd->nargs++;
+		cmd_r->args[cmd_r->nargs].p = line + start;
+		cmd_r->args[cmd_r->nargs].len = pos - start;
+		cmd_r->nargs++;
 	}
-	if (cmd->nargs < commands[verb].min)
+	if (cmd_r->nargs < commands[verb].min)
 		return POP3_PARSE_SYNTAX;
 	return POP3_PARSE_OK;
 }
@@ -140,11 +140,11 @@ pop3_parse_count(const struct pop3_arg *arg, uint64_t *num_r)
 
 int
 pop3_parse_plain(const uint8_t *msg, size_t len, size_t max_part,
-		 struct pop3_plain *out)
+		 struct pop3_plain *plain_r)
 {
 	const uint8_t *nul1, *nul2;
 
-	memset(out, 0, sizeof(*out));
+	memset(plain_r, 0, sizeof(*plain_r));
 	if (len == 0)
 		return -1;
 	nul1 = memchr(msg, '\0', len);
@@ -153,22 +153,22 @@ pop3_parse_plain(const uint8_t *msg, size_t len, size_t max_part,
 	nul2 = memchr(nul1 + 1, '\0', len - (size_t)(nul1 + 1 - msg));
 	if (nul2 == NULL)
 		return -1;
-	out->authzid = (const char *)msg;
-	out->authzid_len = (size_t)(nul1 - msg);
-	out->authcid = (const char *)nul1 + 1;
-	out->authcid_len = (size_t)(nul2 - nul1 - 1);
-	out->passwd = (const char *)nul2 + 1;
-	out->passwd_len = len - (size_t)(nul2 + 1 - msg);
+	plain_r->authzid = (const char *)msg;
+	plain_r->authzid_len = (size_t)(nul1 - msg);
+	plain_r->authcid = (const char *)nul1 + 1;
+	plain_r->authcid_len = (size_t)(nul2 - nul1 - 1);
+	plain_r->passwd = (const char *)nul2 + 1;
+	plain_r->passwd_len = len - (size_t)(nul2 + 1 - msg);
 	/* passwd = 1*SAFE: a third NUL is not SAFE */
-	if (out->authcid_len == 0 || out->passwd_len == 0 ||
-	    memchr(out->passwd, '\0', out->passwd_len) != NULL)
+	if (plain_r->authcid_len == 0 || plain_r->passwd_len == 0 ||
+	    memchr(plain_r->passwd, '\0', plain_r->passwd_len) != NULL)
 		return -1;
-	if (out->authzid_len > max_part || out->authcid_len > max_part ||
-	    out->passwd_len > max_part)
+	if (plain_r->authzid_len > max_part ||
+	    plain_r->authcid_len > max_part || plain_r->passwd_len > max_part)
 		return -1;
-	if (!utf8_valid(out->authzid, out->authzid_len) ||
-	    !utf8_valid(out->authcid, out->authcid_len) ||
-	    !utf8_valid(out->passwd, out->passwd_len))
+	if (!utf8_valid(plain_r->authzid, plain_r->authzid_len) ||
+	    !utf8_valid(plain_r->authcid, plain_r->authcid_len) ||
+	    !utf8_valid(plain_r->passwd, plain_r->passwd_len))
 		return -1;
 	return 0;
 }

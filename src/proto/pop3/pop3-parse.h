@@ -66,12 +66,12 @@ enum pop3_parse_result {
    case-insensitive; arguments are separated by one or more spaces (RFC
    1939 asks for one; clients that send more are tolerated) and may hold
    bytes >= 0x80 (UTF-8 user names and passwords). On POP3_PARSE_SYNTAX
-   cmd->verb tells which command it was. */
+   cmd_r->verb tells which command it was. */
 enum pop3_parse_result pop3_parse_command(const char *line, size_t len,
-					  struct pop3_cmd *cmd);
+					  struct pop3_cmd *cmd_r);
 
 /* The keyword of a verb, upper case ("RETR"). */
-const char *pop3_verb_name(enum pop3_verb verb);
+const char *pop3_parse_verb_name(enum pop3_verb verb);
 
 /* A message-number (RFC 1939 section 4: base-10): 1..UINT32_MAX, digits
    only. Returns 0, or -1 for anything else. */
@@ -94,6 +94,6 @@ struct pop3_plain {
    than max_part are refused (the RFC requires accepting 255 octets).
    Returns 0, or -1 for a malformed message. */
 int pop3_parse_plain(const uint8_t *msg, size_t len, size_t max_part,
-		     struct pop3_plain *out);
+		     struct pop3_plain *plain_r);
 
 #endif

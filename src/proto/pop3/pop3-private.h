@@ -103,14 +103,14 @@ void pop3_session_accept(struct conn *c, void *ctx);
 
 /* Replies. Every reply is one line of at most 512 octets (RFC 1939
    section 3); texts are ours, never echoes of client input. */
-void pop3_reply_ok(struct pop3_session *s, const char *fmt, ...)
+void pop3_session_ok(struct pop3_session *s, const char *fmt, ...)
     ATTR_FORMAT(2, 3);
 /* code: RFC 2449 section 8 response code without brackets, or NULL. */
-void pop3_reply_err(struct pop3_session *s, const char *code, const char *fmt,
-		    ...) ATTR_FORMAT(3, 4);
+void pop3_session_err(struct pop3_session *s, const char *code, const char *fmt,
+		      ...) ATTR_FORMAT(3, 4);
 /* "-ERR [SYS/TEMP] Internal error" for err, logged with the detail. */
-void pop3_reply_internal(struct pop3_session *s, const char *what,
-			 const struct err *err);
+void pop3_session_internal_error(struct pop3_session *s, const char *what,
+				 const struct err *err);
 /* Ends the session after the output is sent; reason goes to the log. */
 void pop3_session_close(struct pop3_session *s, const char *reason);
 /* Answers `reply` (a full line with CRLF, copied) after delay_ms, with
@@ -126,28 +126,28 @@ void pop3_session_touch(struct pop3_session *s);
 
 /* --- pop3-auth.c (AUTHORIZATION) ---------------------------------------- */
 
-void pop3_cmd_user(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_pass(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_apop(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_auth(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_stls(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_capa(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_auth_user(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_auth_pass(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_auth_apop(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_auth_sasl(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_auth_stls(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_auth_capa(struct pop3_session *s, const struct pop3_cmd *cmd);
 /* A line received while an AUTH exchange is in progress. */
 void pop3_auth_response(struct pop3_session *s, const char *line, size_t len);
 /* Whether passwords may be sent on this connection (login_disabled). */
-bool pop3_plaintext_allowed(const struct pop3_session *s);
+bool pop3_auth_plaintext_allowed(const struct pop3_session *s);
 
 /* --- pop3-cmds.c (TRANSACTION, UPDATE) ---------------------------------- */
 
-void pop3_cmd_quit(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_stat(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_list(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_retr(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_top(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_dele(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_noop(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_rset(struct pop3_session *s, const struct pop3_cmd *cmd);
-void pop3_cmd_uidl(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_cmds_quit(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_cmds_stat(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_cmds_list(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_cmds_retr(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_cmds_top(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_cmds_dele(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_cmds_noop(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_cmds_rset(struct pop3_session *s, const struct pop3_cmd *cmd);
+void pop3_cmds_uidl(struct pop3_session *s, const struct pop3_cmd *cmd);
 
 /* --- pop3-send.c -------------------------------------------------------- */
 

@@ -28,7 +28,7 @@ static const struct {
 static bool
 mech_offered(const struct pop3_session *s, size_t i)
 {
-	return !mechanisms[i].plaintext || pop3_plaintext_allowed(s);
+	return !mechanisms[i].plaintext || pop3_auth_plaintext_allowed(s);
 }
 
 void

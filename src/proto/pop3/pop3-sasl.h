@@ -7,7 +7,7 @@
  * 5034 section 4 makes mandatory, verified with proto_login_password().
  *
  * Mechanisms that carry a password in the clear are offered only where
- * pop3_plaintext_allowed() says so (login_disabled, RFC 5034 section 4:
+ * pop3_auth_plaintext_allowed() says so (login_disabled, RFC 5034 section 4:
  * "a configuration in which it does NOT advertise or permit any plaintext
  * password mechanisms, unless the STLS command has been used").
  *

@@ -36,7 +36,7 @@ pop3_send_message(struct pop3_session *s, uint32_t msg, int fd, bool retr,
 	s->job.msg = msg;
 	s->job.fd = fd;
 	s->job.retr = retr;
-	pop3_stuffer_init(&s->job.stuff, !retr, top_lines);
+	pop3_stuff_init(&s->job.stuff, !retr, top_lines);
 }
 
 void

@@ -33,21 +33,21 @@ static const struct {
 } dispatch[POP3_CMD_COUNT] = {
 #define AUTHZ POP3_STATE_AUTHORIZATION
 #define TRANS POP3_STATE_TRANSACTION
-    [POP3_CMD_USER] = {pop3_cmd_user, AUTHZ},
-    [POP3_CMD_PASS] = {pop3_cmd_pass, AUTHZ},
-    [POP3_CMD_APOP] = {pop3_cmd_apop, AUTHZ},
-    [POP3_CMD_AUTH] = {pop3_cmd_auth, AUTHZ},
-    [POP3_CMD_STLS] = {pop3_cmd_stls, AUTHZ},
-    [POP3_CMD_CAPA] = {pop3_cmd_capa, AUTHZ | TRANS},
-    [POP3_CMD_QUIT] = {pop3_cmd_quit, AUTHZ | TRANS},
-    [POP3_CMD_STAT] = {pop3_cmd_stat, TRANS},
-    [POP3_CMD_LIST] = {pop3_cmd_list, TRANS},
-    [POP3_CMD_RETR] = {pop3_cmd_retr, TRANS},
-    [POP3_CMD_DELE] = {pop3_cmd_dele, TRANS},
-    [POP3_CMD_NOOP] = {pop3_cmd_noop, TRANS},
-    [POP3_CMD_RSET] = {pop3_cmd_rset, TRANS},
-    [POP3_CMD_TOP] = {pop3_cmd_top, TRANS},
-    [POP3_CMD_UIDL] = {pop3_cmd_uidl, TRANS},
+    [POP3_CMD_USER] = {pop3_auth_user, AUTHZ},
+    [POP3_CMD_PASS] = {pop3_auth_pass, AUTHZ},
+    [POP3_CMD_APOP] = {pop3_auth_apop, AUTHZ},
+    [POP3_CMD_AUTH] = {pop3_auth_sasl, AUTHZ},
+    [POP3_CMD_STLS] = {pop3_auth_stls, AUTHZ},
+    [POP3_CMD_CAPA] = {pop3_auth_capa, AUTHZ | TRANS},
+    [POP3_CMD_QUIT] = {pop3_cmds_quit, AUTHZ | TRANS},
+    [POP3_CMD_STAT] = {pop3_cmds_stat, TRANS},
+    [POP3_CMD_LIST] = {pop3_cmds_list, TRANS},
+    [POP3_CMD_RETR] = {pop3_cmds_retr, TRANS},
+    [POP3_CMD_DELE] = {pop3_cmds_dele, TRANS},
+    [POP3_CMD_NOOP] = {pop3_cmds_noop, TRANS},
+    [POP3_CMD_RSET] = {pop3_cmds_rset, TRANS},
+    [POP3_CMD_TOP] = {pop3_cmds_top, TRANS},
+    [POP3_CMD_UIDL] = {pop3_cmds_uidl, TRANS},
 #undef AUTHZ
 #undef TRANS
 };
@@ -74,7 +74,7 @@ reply(struct pop3_session *s, bool ok, const char *code, const char *fmt,
 }
 
 void
-pop3_reply_ok(struct pop3_session *s, const char *fmt, ...)
+pop3_session_ok(struct pop3_session *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -84,7 +84,7 @@ pop3_reply_ok(struct pop3_session *s, const char *fmt, ...)
 }
 
 void
-pop3_reply_err(struct pop3_session *s, const char *code, const char *fmt, ...)
+pop3_session_err(struct pop3_session *s, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -94,15 +94,15 @@ pop3_reply_err(struct pop3_session *s, const char *code, const char *fmt, ...)
 }
 
 void
-pop3_reply_internal(struct pop3_session *s, const char *what,
-		    const struct err *err)
+pop3_session_internal_error(struct pop3_session *s, const char *what,
+			    const struct err *err)
 {
 	log_err("pop3: %s%s%s: %s [%s]", s->userid,
 		s->userid[0] != '\0' ? ": " : "", what, err->msg,
 		conn_session_id(s->conn));
 	/* docs/STYLE.md: clients never see internal detail */
-	pop3_reply_err(s, "SYS/TEMP", "Internal error, see server log [%s]",
-		       conn_session_id(s->conn));
+	pop3_session_err(s, "SYS/TEMP", "Internal error, see server log [%s]",
+			 conn_session_id(s->conn));
 }
 
 void
@@ -119,8 +119,8 @@ pop3_session_bad_command(struct pop3_session *s, const char *fmt, ...)
 	va_list ap;
 
 	if (++s->bad_commands >= POP3_MAX_BAD_COMMANDS) {
-		pop3_reply_err(s, NULL,
-			       "Too many bad commands, closing connection");
+		pop3_session_err(s, NULL,
+				 "Too many bad commands, closing connection");
 		pop3_session_close(s, "Too many bad commands");
 		return;
 	}
@@ -247,7 +247,7 @@ handle_command(struct pop3_session *s, const char *line, size_t len)
 	/* RFC 1939 section 3: a command in the wrong state gets -ERR */
 	if ((dispatch[cmd.verb].states & s->state) == 0) {
 		pop3_session_bad_command(s, "%s is not valid in the %s state",
-					 pop3_verb_name(cmd.verb),
+					 pop3_parse_verb_name(cmd.verb),
 					 s->state == POP3_STATE_TRANSACTION
 					     ? "TRANSACTION"
 					     : "AUTHORIZATION");
@@ -255,7 +255,7 @@ handle_command(struct pop3_session *s, const char *line, size_t len)
 	}
 	if (ret == POP3_PARSE_SYNTAX) {
 		pop3_session_bad_command(s, "Invalid arguments for %s",
-					 pop3_verb_name(cmd.verb));
+					 pop3_parse_verb_name(cmd.verb));
 		return;
 	}
 	dispatch[cmd.verb].fn(s, &cmd);
@@ -332,7 +332,7 @@ greet(struct pop3_session *s)
 {
 	/* RFC 1939 section 4; no APOP timestamp: APOP is not offered
 	   (docs/pop3.md) */
-	pop3_reply_ok(s, "%s POP3 server ready", COFFER_NAME);
+	pop3_session_ok(s, "%s POP3 server ready", COFFER_NAME);
 	s->greeted = true;
 	pop3_session_touch(s);
 }
@@ -348,7 +348,7 @@ shutting_down(struct pop3_session *s)
 		conn_close(s->conn, "Server shutting down");
 		return;
 	}
-	pop3_reply_err(s, "SYS/TEMP", "Server shutting down");
+	pop3_session_err(s, "SYS/TEMP", "Server shutting down");
 	pop3_session_close(s, "Server shutting down");
 }
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 void
-pop3_stuffer_init(struct pop3_stuffer *st, bool top, uint64_t lines)
+pop3_stuff_init(struct pop3_stuffer *st, bool top, uint64_t lines)
 {
 	memset(st, 0, sizeof(*st));
 	st->top = top;

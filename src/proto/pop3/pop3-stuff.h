@@ -38,7 +38,7 @@ struct pop3_stuffer {
 };
 
 /* RETR: top = false; TOP n: top = true, lines = n. */
-void pop3_stuffer_init(struct pop3_stuffer *st, bool top, uint64_t lines);
+void pop3_stuff_init(struct pop3_stuffer *st, bool top, uint64_t lines);
 
 /* Emits the stuffed form of data[0..len). Returns the bytes of input used:
    len, or less when TOP's limit was reached (then st->done is set and the

@@ -59,8 +59,8 @@ test_commands(void **state)
 	assert_int_equal(parse("USER j\xc3\xb6rg", &cmd), POP3_PARSE_OK);
 	assert_int_equal(parse("APOP a b", &cmd), POP3_PARSE_OK);
 	for (int v = 0; v < POP3_CMD_COUNT; v++)
-		assert_int_equal(strlen(pop3_verb_name(v)) >= 3, 1);
-	assert_string_equal(pop3_verb_name(POP3_CMD_COUNT), "?");
+		assert_int_equal(strlen(pop3_parse_verb_name(v)) >= 3, 1);
+	assert_string_equal(pop3_parse_verb_name(POP3_CMD_COUNT), "?");
 }
 
 static void

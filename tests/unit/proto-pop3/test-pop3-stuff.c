@@ -24,7 +24,7 @@ stuff(const char *msg, size_t len, bool top, uint64_t lines, size_t chunk,
 	struct pop3_stuffer st;
 	size_t pos = 0;
 
-	pop3_stuffer_init(&st, top, lines);
+	pop3_stuff_init(&st, top, lines);
 	while (pos < len && !st.done) {
 		size_t n = chunk == 0 || len - pos < chunk ? len - pos : chunk;
 		size_t used = pop3_stuff(&st, (const uint8_t *)msg + pos, n,

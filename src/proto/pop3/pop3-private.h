@@ -84,7 +84,6 @@ struct pop3_session {
 
 	unsigned bad_commands, auth_failures;
 	bool skip_line; /* discarding the rest of an over-long line */
-	bool greeted;
 
 	/* A failed login is answered after a delay (login_result.delay_ms);
 	   input waits meanwhile. */

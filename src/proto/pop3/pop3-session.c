@@ -11,7 +11,6 @@
  * out its delay, no further command is read (conn_want_input(false)): the
  * kernel's TCP window, not our memory, holds what the client sent ahead.
  */
-#include "proto/pop3/pop3.h"
 #include "proto/pop3/pop3-maildrop.h"
 #include "proto/pop3/pop3-private.h"
 #include "proto/pop3/pop3-sasl.h"
@@ -333,7 +332,6 @@ greet(struct pop3_session *s)
 	/* RFC 1939 section 4; no APOP timestamp: APOP is not offered
 	   (docs/pop3.md) */
 	pop3_session_ok(s, "%s POP3 server ready", COFFER_NAME);
-	s->greeted = true;
 	pop3_session_touch(s);
 }
 

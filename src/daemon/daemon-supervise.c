@@ -78,6 +78,8 @@ spawn(struct supervisor *s)
 	if (pid == 0) {
 		close(fds[0]);
 		close(s->sigfd);
+		/* back to the start-up mask: SIGTERM, SIGINT and SIGHUP stay
+		   blocked until the worker's net server takes them over */
 		(void)sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 		/* a worker outliving its supervisor would hold the ports
 		   with nobody to restart it: stop with the parent */
@@ -135,6 +137,10 @@ worker_gone(struct supervisor *s, int status, uint64_t now)
 	s->pid = 0;
 	close_ready(s);
 	if (s->state == SUP_STOPPING) {
+		/* the SIGTERM we forwarded may also have ended a worker
+		   that was still starting */
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)
+			clean = true;
 		s->exit_status = clean ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 		s->state = SUP_DONE;
 		return;

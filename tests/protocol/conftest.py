@@ -153,8 +153,8 @@ class CofferServer(Coffer):
         self.binary_name = binary_name
         self.services_arg = services
         self.label = label
-        self.ports = {name: free_port()
-                      for name in ("imap", "pop3", "lmtp", "sieve")}
+        self.ports = {name: free_port() for name in
+                      ("imap", "pop3", "lmtp", "sieve", "imaps", "pop3s")}
         root = pathlib.Path(root)
         self.run_dir = root / "run"
         self.lmtp_socket = self.run_dir / "lmtp"
@@ -185,6 +185,11 @@ class CofferServer(Coffer):
             # the ManageSieve slot; cofferd-test's echo service uses it
             "sieve_host": "127.0.0.1",
             "sieve_port": str(self.ports["sieve"]),
+            # used only with enable_imaps / enable_pop3s
+            "imaps_host": "127.0.0.1",
+            "imaps_port": str(self.ports["imaps"]),
+            "pop3s_host": "127.0.0.1",
+            "pop3s_port": str(self.ports["pop3s"]),
         }
 
     def write_conf(self, extra=""):
@@ -254,6 +259,10 @@ class CofferServer(Coffer):
     def wait_ports(self, services, timeout=START_TIMEOUT):
         want = {self.service_port(s) for s in services
                 if s in ("imap", "pop3", "lmtp", "sieve", "echo")}
+        if self.options.get("enable_imaps") == "true" and "imap" in services:
+            want.add(self.ports["imaps"])
+        if self.options.get("enable_pop3s") == "true" and "pop3" in services:
+            want.add(self.ports["pop3s"])
         deadline = time.monotonic() + timeout
         while not want <= listening_ports():
             assert time.monotonic() < deadline, (want, self.log())

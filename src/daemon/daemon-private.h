@@ -31,6 +31,8 @@
 
 /* Services one process may run (the registry is far smaller). */
 #define DAEMON_SERVICES_MAX 16
+/* Longest -s label (the log keeps 63 bytes of it). */
+#define DAEMON_LABEL_MAX 48
 /* listen(2) backlog of every listener. */
 #define DAEMON_LISTEN_BACKLOG 1024
 

@@ -50,6 +50,7 @@ SANITIZER_MARKERS = (
     "SUMMARY: AddressSanitizer",
     "SUMMARY: UndefinedBehaviorSanitizer",
     "runtime error:",
+    "WARNING: ThreadSanitizer",
 )
 # Bounds of every wait, so that a broken server fails a test instead of
 # hanging the suite.

@@ -73,12 +73,18 @@ def test_version_and_help():
 
 def test_usage_errors(coffer_factory):
     server = echo_server(coffer_factory)
-    for args in (["-x"], ["-S"], ["-c"], ["-d", "-c", str(server.conf),
-                                           "extra"]):
+    conf = str(server.conf)
+    for args in (["-x"], ["-S"], ["-c"], ["-d", "-c", conf, "extra"]):
         r = run_cofferd(*args)
         assert r.returncode == 2, (args, r.stderr)
         assert r.stderr.startswith("cofferd: "), r.stderr
         assert "usage: cofferd" in r.stderr
+    # the label names a file in run_dir
+    for label in ("../escape", "x" * 49, ".hidden", "a b"):
+        r = run_cofferd("-d", "-c", conf, "-s", label)
+        assert r.returncode == 2, (label, r.stderr)
+        assert r.stderr.startswith("cofferd: invalid label"), r.stderr
+    assert not (server.root / "escape.pid").exists()
 
 
 def test_bad_config_one_line(coffer_factory):

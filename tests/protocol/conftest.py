@@ -149,7 +149,8 @@ class CofferServer(Coffer):
     """A cofferd instance in a temporary directory."""
 
     def __init__(self, root, *, options=None, run_as="self",
-                 binary_name="cofferd", services=None, label=None):
+                 binary_name="cofferd", services=None, label=None,
+                 data_dir=None):
         self.run_as = run_as
         self.binary_name = binary_name
         self.services_arg = services
@@ -170,6 +171,11 @@ class CofferServer(Coffer):
         super().__init__(root, user=user)
         if run_as == "nobody":
             self.tool_prefix = as_nobody()
+        if data_dir is not None:
+            # another instance's store and accounts (several cofferd
+            # processes on one store)
+            self.data_dir = pathlib.Path(data_dir)
+            self.write_conf()
 
     def base_options(self, root):
         return {
@@ -439,18 +445,22 @@ def make_root(run_as):
 @pytest.fixture
 def coffer_factory():
     """make(options=..., run_as=..., users=..., binary_name=...,
-    services=..., label=..., start=False, root=None) -> CofferServer.
-    Every instance is stopped (and checked) at teardown."""
+    services=..., label=..., start=False, root=None, share_store=None)
+    -> CofferServer. share_store=<another CofferServer> makes the new
+    instance use that one's data_dir (its store and accounts) with its own
+    ports, run_dir and log. Every instance is stopped (and checked) at
+    teardown."""
     made = []
 
     def make(options=None, run_as="self", users=None,
              binary_name="cofferd", services=None, label=None,
-             start=False, root=None):
+             start=False, root=None, share_store=None):
         own_root = root is None
         root = make_root(run_as) if own_root else root
-        server = CofferServer(root, options=options, run_as=run_as,
-                              binary_name=binary_name, services=services,
-                              label=label)
+        server = CofferServer(
+            root, options=options, run_as=run_as, binary_name=binary_name,
+            services=services, label=label,
+            data_dir=share_store.data_dir if share_store else None)
         made.append((server, own_root))
         for name, password in (users or {}).items():
             server.add_user(name, password)

@@ -180,6 +180,19 @@ def test_listen_failure_exit_1(coffer_factory):
     server.assert_clean_log()
 
 
+def test_two_instances_share_a_store(coffer_factory):
+    first = echo_server(coffer_factory, services="echo", start=True)
+    alice = first.add_user("alice", "s3cret")
+    second = echo_server(coffer_factory, services="echo", share_store=first,
+                         start=True)
+    assert second.data_dir == first.data_dir
+    assert second.ports["sieve"] != first.ports["sieve"]
+    # an account made through one is seen by the other at once
+    assert echo(second).cmd("LOGIN alice s3cret") == f"+OK LOGIN {alice}"
+    second.stop()
+    assert echo(first).cmd("still") == "still"
+
+
 # -- pid file --------------------------------------------------------------
 
 def test_pid_file_refuses_second_instance(coffer_factory):

@@ -191,6 +191,21 @@ begin_stop(struct supervisor *s, uint64_t now)
 	s->deadline = now + STOP_BOUND_MS;
 }
 
+/* The worker reloads and reports; the supervisor only follows the log
+   level, so that its own lines obey the same setting. */
+static void
+reload_log_level(struct supervisor *s)
+{
+	struct ms_config *cfg;
+	struct err err;
+
+	if (config_load(s->d->config_path, s->d->opts.config_is_default, &cfg,
+			&err) < 0)
+		return;
+	log_set_level((enum log_level)cfg->log_level);
+	config_unref(&cfg);
+}
+
 static void
 handle_signals(struct supervisor *s, uint64_t now)
 {
@@ -207,6 +222,8 @@ handle_signals(struct supervisor *s, uint64_t now)
 		case SIGHUP:
 			if (s->pid != 0)
 				(void)kill(s->pid, SIGHUP);
+			reload_log_level(s);
+			log_info("received SIGHUP, reloading");
 			break;
 		case SIGCHLD:
 			reap(s, now);

@@ -252,7 +252,11 @@ class CofferServer(Coffer):
         return self
 
     def wait_ready(self, timeout=START_TIMEOUT, since=None):
-        """Waits for the worker's "ready:" line and for its TCP ports."""
+        """Waits for the worker's "ready:" line (NOTICE: log_level must be
+        notice, info or debug) and for its TCP ports."""
+        assert self.options.get("log_level") not in ("crit", "err",
+                                                     "warning"), \
+            "the ready line is logged at NOTICE"
         m = self.wait_log(r"\[(\d+)\]: notice: ready: \S+ \S+ "
                           r"services=(\S*) listeners=(\d+)",
                           timeout=timeout, since=since)

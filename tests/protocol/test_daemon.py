@@ -238,6 +238,9 @@ def test_sighup_reload(coffer_factory):
     assert int(m.group(1)) >= 2 and int(m.group(2)) == 2
     assert re.search(r"warning: reload: imap_port changed; the change "
                      r"needs a restart", server.log()[since:])
+    # the supervisor follows the new level too
+    server.wait_log(r"\[%d\]: info: received SIGHUP" % server.pid,
+                    since=since)
     assert "login_alert changed; the change needs" not in server.log()
     assert line.cmd("ALERT") == "+OK ALERT after"
     # a broken file keeps the running configuration

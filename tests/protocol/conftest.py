@@ -40,6 +40,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 
@@ -200,8 +201,8 @@ class CofferServer(Coffer):
         }
 
     def write_conf(self, extra=""):
-        lines = [f"  <{k}>{v}</{k}>" for k, v in self.options.items()
-                 if v is not None]
+        lines = [f"  <{k}>{xml_escape(str(v))}</{k}>"
+                 for k, v in self.options.items() if v is not None]
         super().write_conf("\n".join(lines) + ("\n  " + extra
                                                if extra else ""))
 

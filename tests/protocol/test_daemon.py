@@ -228,7 +228,7 @@ def test_sighup_reload(coffer_factory):
     assert line.cmd("ALERT") == "+OK ALERT before"
     assert "info:" not in server.log()
     since = server.log_size()
-    server.set_options(log_level="info", login_alert="after",
+    server.set_options(log_level="info", login_alert="after <&>",
                        imap_port=str(server.ports["imap"] + 1))
     server.send_signal(signal.SIGHUP)
     m = server.wait_log(r"info: configuration reloaded from .*: "
@@ -242,14 +242,14 @@ def test_sighup_reload(coffer_factory):
     server.wait_log(r"\[%d\]: info: received SIGHUP" % server.pid,
                     since=since)
     assert "login_alert changed; the change needs" not in server.log()
-    assert line.cmd("ALERT") == "+OK ALERT after"
+    assert line.cmd("ALERT") == "+OK ALERT after <&>"
     # a broken file keeps the running configuration
     since = server.log_size()
     server.conf.write_text("<ms_options><imap_port>x</imap_port>")
     server.send_signal(signal.SIGHUP)
     server.wait_log(r"err: reload failed, keeping the running "
                     r"configuration: ", since=since)
-    assert line.cmd("ALERT") == "+OK ALERT after"
+    assert line.cmd("ALERT") == "+OK ALERT after <&>"
     line.close()
 
 

@@ -450,14 +450,11 @@ def test_as_ordinary_user(coffer_factory):
 
 # -- two cofferd processes on one store --------------------------------------
 
-def second_server(coffer_factory, first, **kw):
+def second_server(coffer_factory, first):
     """Another cofferd -S pop3 on its own ports and run_dir but first's
     data_dir (accounts and mail)."""
-    other = coffer_factory(services="pop3", label="cofferd2", **kw)
-    other.data_dir = first.data_dir
-    other.write_conf()
-    other.start()
-    return other
+    return coffer_factory(services="pop3", label="cofferd2",
+                          share_store=first, start=True)
 
 
 def test_in_use_across_processes(coffer, coffer_factory):

@@ -83,9 +83,13 @@ field_octet(struct lmtp_norm *n, uint8_t ch, bool line_start)
 		}
 		break;
 	case F_VALUE:
-		/* leading white space is skipped, the rest kept */
-		if (n->msgid_len < LMTP_NORM_MSGID_MAX &&
-		    (n->msgid_len > 0 || (ch != ' ' && ch != '\t')))
+		/* leading white space is skipped; a tab counts as a space
+		   and other control octets (NUL!) are left out, so msgid is
+		   a proper C string */
+		if (ch == '\t')
+			ch = ' ';
+		if (n->msgid_len < LMTP_NORM_MSGID_MAX && ch >= 0x20 &&
+		    ch != 0x7f && (n->msgid_len > 0 || ch != ' '))
 			n->msgid[n->msgid_len++] = (char)ch;
 		break;
 	default:

@@ -24,8 +24,9 @@
  *     so stripping can never create a line end or a NUL. Without it the
  *     bytes pass unchanged and header_8bit tells the caller to refuse the
  *     message;
- *   - the first Message-ID header field is captured (unfolded, at most
- *     LMTP_NORM_MSGID_MAX octets) for the delivery log.
+ *   - the first Message-ID header field is captured (unfolded, control
+ *     octets left out, at most LMTP_NORM_MSGID_MAX octets) for the
+ *     delivery log.
  * Output is counted in out_bytes (the RFC 1870 message size).
  */
 #ifndef COFFER_PROTO_LMTP_NORMALIZE_H

@@ -214,6 +214,13 @@ test_msgid(void **state)
 	/* the last header line of a message without a body */
 	run(LMTP_NORM_RAW, "Message-ID: <end@x>", &r);
 	assert_string_equal(r.n.msgid, "<end@x>");
+	/* control octets are left out, tabs count as spaces */
+	run_pieces(LMTP_NORM_DOT, false,
+		   "Message-ID: <a\0b\x01"
+		   "c>\t<d>\r\n\r\n.\r\n",
+		   30, 0, 8192, &r);
+	assert_string_equal(r.n.msgid, "<abc> <d>");
+	assert_int_equal(r.n.msgid_len, 9);
 	/* bounded */
 	memcpy(big, "Message-ID: ", 12);
 	memset(big + 12, 'm', 500);

@@ -132,10 +132,8 @@ lmtp_deliver(struct lmtp_session *s)
 {
 	struct lmtp_tx *tx = s->tx;
 	char msgid_log[LMTP_NORM_MSGID_MAX * 4 + 1];
-	struct lmtp_message msg;
 	struct err err;
 
-	memset(&msg, 0, sizeof(msg));
 	if (tx->failed == NULL && lmtp_spool_finish(tx->spool, &err) < 0) {
 		log_err("lmtp(%s): spool: %s", conn_session_id(s->conn),
 			err.msg);
@@ -143,24 +141,41 @@ lmtp_deliver(struct lmtp_session *s)
 	}
 	str_escape_log(msgid_log, sizeof(msgid_log), tx->norm.msgid,
 		       tx->norm.msgid_len);
+	tx->msgid_log = pool_strdup(tx->pool, msgid_log);
 	if (tx->failed != NULL) {
 		log_info("lmtp(%s): message from=<%s> msgid=%s refused: "
 			 "%u %s %s",
-			 conn_session_id(s->conn), tx->sender, msgid_log,
+			 conn_session_id(s->conn), tx->sender, tx->msgid_log,
 			 tx->failed->code, tx->failed->enh, tx->failed->text);
 	} else {
-		msg.path = lmtp_spool_path(tx->spool);
-		msg.size = lmtp_spool_size(tx->spool);
-		msg.sender = tx->sender;
-		msg.msgid = tx->norm.msgid;
-		msg.received = tx->received;
+		tx->msg.path = lmtp_spool_path(tx->spool);
+		tx->msg.size = lmtp_spool_size(tx->spool);
+		tx->msg.sender = tx->sender;
+		tx->msg.msgid = tx->norm.msgid;
+		tx->msg.received = tx->received;
 	}
-	for (size_t i = 0; i < tx->rcpts.n; i++) {
-		const struct lmtp_rcpt *rcpt = tx->rcpts.v[i];
-		const struct lmtp_status *st =
-		    tx->failed != NULL ? tx->failed
-				       : deliver_rcpt(s, &msg, rcpt, msgid_log);
+	tx->next_rcpt = 0;
+	s->state = LMTP_STATE_DELIVER;
+	lmtp_deliver_continue(s);
+}
 
+void
+lmtp_deliver_continue(struct lmtp_session *s)
+{
+	struct lmtp_tx *tx = s->tx;
+
+	while (tx->next_rcpt < tx->rcpts.n) {
+		const struct lmtp_rcpt *rcpt = tx->rcpts.v[tx->next_rcpt];
+		const struct lmtp_status *st;
+
+		/* a client that does not read its replies makes us wait
+		   (CONN_EV_DRAINED), not buffer without bound */
+		if (conn_is_closed(s->conn) || conn_output_full(s->conn))
+			return;
+		st = tx->failed != NULL
+			 ? tx->failed
+			 : deliver_rcpt(s, &tx->msg, rcpt, tx->msgid_log);
+		tx->next_rcpt++;
 		/* RFC 2033 section 4.2: one reply per successful RCPT, in
 		   order; section 5: sent as soon as possible */
 		lmtp_session_reply_addr(s, st, rcpt->address);

@@ -6,8 +6,15 @@
  *   INIT --LHLO--> READY --MAIL--> MAIL --RCPT*--> MAIL
  *                    ^               |--DATA (354)--> DATA --"."--+
  *                    |               |--BDAT n--> BDAT --n octets-+
- *                    |               |              (not LAST: back to MAIL)
- *                    +---- delivered, replies sent, RSET ---------+
+ *                    |               |         (not LAST: back to MAIL)
+ *                    |               +--RSET--+                   |
+ *                    +--all replies sent-- DELIVER <--------------+
+ *
+ * DELIVER adds the message to one recipient after the other and replies
+ * for each; when the client does not read the replies and the output
+ * buffer reaches its high-water mark, delivery pauses until the output
+ * drains (CONN_EV_DRAINED), so memory stays bounded however many
+ * recipients there are. No input is read meanwhile.
  *
  * QUIT, too many errors, the idle timeout, a lost connection or the
  * server's shutdown lead to CLOSED from any state; an open transaction is
@@ -23,6 +30,7 @@
 
 #include "proto/lmtp/lmtp.h"
 #include "proto/lmtp/lmtp-command.h"
+#include "proto/lmtp/lmtp-deliver.h"
 #include "proto/lmtp/lmtp-normalize.h"
 #include "proto/lmtp/lmtp-rcpt.h"
 #include "proto/lmtp/lmtp-status.h"
@@ -45,12 +53,13 @@ struct lmtp_server {
 };
 
 enum lmtp_state {
-	LMTP_STATE_INIT,   /* greeted, waiting for LHLO */
-	LMTP_STATE_READY,  /* LHLO done, no transaction */
-	LMTP_STATE_MAIL,   /* transaction open: RCPT, DATA, BDAT */
-	LMTP_STATE_DATA,   /* reading DATA content up to "." */
-	LMTP_STATE_BDAT,   /* reading a BDAT chunk */
-	LMTP_STATE_CLOSED, /* the session is over */
+	LMTP_STATE_INIT,    /* greeted, waiting for LHLO */
+	LMTP_STATE_READY,   /* LHLO done, no transaction */
+	LMTP_STATE_MAIL,    /* transaction open: RCPT, DATA, BDAT */
+	LMTP_STATE_DATA,    /* reading DATA content up to "." */
+	LMTP_STATE_BDAT,    /* reading a BDAT chunk */
+	LMTP_STATE_DELIVER, /* delivering, one reply per recipient */
+	LMTP_STATE_CLOSED,  /* the session is over */
 };
 
 struct lmtp_tx {
@@ -77,6 +86,11 @@ struct lmtp_tx {
 	uint64_t bdat_octets;
 	/* Seconds since the epoch when the data began: INTERNALDATE. */
 	int64_t received;
+	/* DELIVER: the message, the next recipient, the Message-ID as
+	   escaped for the log. */
+	struct lmtp_message msg;
+	size_t next_rcpt;
+	const char *msgid_log;
 };
 
 struct lmtp_session {
@@ -151,8 +165,11 @@ size_t lmtp_data_chunk_input(struct lmtp_session *s, const uint8_t *data,
 
 /* --- lmtp-deliver.c --------------------------------------------------- */
 
-/* The message is complete: delivers it to every recipient, writes one
-   reply per recipient in RCPT order and ends the transaction. */
+/* The message is complete: enters DELIVER, which delivers it to every
+   recipient, writes one reply per recipient in RCPT order and ends the
+   transaction (returning to READY). */
 void lmtp_deliver(struct lmtp_session *s);
+/* Continues DELIVER where it paused for a full output buffer. */
+void lmtp_deliver_continue(struct lmtp_session *s);
 
 #endif

@@ -154,26 +154,38 @@ static void
 process_input(struct lmtp_session *s)
 {
 	struct conn *c = s->conn;
+	bool starved = false; /* stopped for lack of input */
 
-	while (s->state != LMTP_STATE_CLOSED && !conn_is_closed(c)) {
+	while (s->state != LMTP_STATE_CLOSED &&
+	       s->state != LMTP_STATE_DELIVER && !conn_is_closed(c)) {
 		size_t len;
 		const uint8_t *data = conn_input_data(c, &len);
 
-		if (len == 0)
+		if (len == 0) {
+			starved = true;
 			break;
-		if (s->state == LMTP_STATE_DATA)
+		}
+		/* replies to pipelined commands the client does not read:
+		   wait for CONN_EV_DRAINED and let TCP hold the rest */
+		if (conn_output_full(c))
+			break;
+		if (s->state == LMTP_STATE_DATA) {
 			conn_input_consume(c, lmtp_data_input(s, data, len));
-		else if (s->state == LMTP_STATE_BDAT)
+		} else if (s->state == LMTP_STATE_BDAT) {
 			conn_input_consume(c,
 					   lmtp_data_chunk_input(s, data, len));
-		else if (!command_input(s, data, len))
+		} else if (!command_input(s, data, len)) {
+			starved = true;
 			break;
+		}
 	}
-	if (s->state == LMTP_STATE_CLOSED || conn_is_closed(c) ||
+	/* RFC 5321 section 4.1.1.5: a lost connection is treated like a
+	   QUIT; an unfinished transaction is cancelled (section 4.1.1.10).
+	   Only once every command before the end of input ran: a client
+	   may half-close after QUIT and still read. */
+	if (!starved || s->state == LMTP_STATE_CLOSED || conn_is_closed(c) ||
 	    !conn_input_eof(c))
 		return;
-	/* RFC 5321 section 4.1.1.5: a lost connection is treated like a
-	   QUIT; an unfinished transaction is cancelled (section 4.1.1.10) */
 	lmtp_session_end(s, NULL,
 			 s->state == LMTP_STATE_DATA ||
 				 s->state == LMTP_STATE_BDAT
@@ -200,6 +212,8 @@ session_run(struct conn *c, unsigned events, void *ctx)
 		lmtp_session_end(s, &lmtp_st_timeout, "Idle timeout");
 		return;
 	}
+	if (s->state == LMTP_STATE_DELIVER)
+		lmtp_deliver_continue(s);
 	process_input(s);
 	if (s->state != LMTP_STATE_CLOSED)
 		conn_set_timeout(c, s->server->set.idle_timeout_ms);

@@ -106,12 +106,19 @@ lmtp_fixture_start(struct lmtp_fixture *f)
 		i_panic("lmtp: %s", err.msg);
 	ns.thread_pool_min = 4;
 	ns.thread_pool_max = 4;
+	ns.max_net_buffer = f->max_net_buffer;
 	f->net = net_server_create(&ns, &err);
 	if (f->net == NULL)
 		i_panic("net: %s", err.msg);
 	if (net_listen_tcp("127.0.0.1", 0, 64, &fd, 1, &err) != 1)
 		i_panic("listen: %s", err.msg);
 	f->port = net_socket_local_port(fd);
+	/* accepted sockets inherit it (and lose send-buffer autotuning) */
+	if (f->max_net_buffer > 0) {
+		int sndbuf = 4096;
+
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	}
 	add_listener(f, fd, "lmtp");
 	fd = net_listen_unix(f->socket_path, 0600, 64, &err);
 	if (fd < 0)
@@ -284,12 +291,22 @@ client_greeting(struct lclient *c)
 void
 lclient_open(struct lclient *c, struct lmtp_fixture *f)
 {
+	lclient_open_rcvbuf(c, f, 0);
+}
+
+void
+lclient_open_rcvbuf(struct lclient *c, struct lmtp_fixture *f, int rcvbuf)
+{
 	struct sockaddr_in sin = {0};
 
 	c->len = 0;
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(c->fd >= 0);
 	set_timeouts(c->fd);
+	/* before connect(): it sets the window the server sees */
+	if (rcvbuf > 0)
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			   sizeof(rcvbuf));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)f->port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -35,6 +35,9 @@ struct lmtp_fixture {
 	pthread_t thread;
 	unsigned port;
 	unsigned idle_timeout_ms;
+	/* 0: the net layer's default; else also a 4 KiB kernel send buffer
+	   on the TCP listener, so that output backs up in the session */
+	size_t max_net_buffer;
 };
 
 /* Creates the directory, ms.conf (data_dir, domain example.com, plus
@@ -74,6 +77,8 @@ struct lclient {
 /* Connects to the fixture's TCP port (or Unix socket) with 10 s send and
    receive timeouts. Reads and checks the 220 greeting. */
 void lclient_open(struct lclient *c, struct lmtp_fixture *f);
+/* The same with a small receive window (SO_RCVBUF before connect). */
+void lclient_open_rcvbuf(struct lclient *c, struct lmtp_fixture *f, int rcvbuf);
 void lclient_open_unix(struct lclient *c, struct lmtp_fixture *f);
 void lclient_close(struct lclient *c);
 void lclient_send(struct lclient *c, const char *s);

@@ -58,6 +58,21 @@ setup_8bit(void **state)
 			  0);
 }
 
+/* A small output ceiling (max_net_buffer): replies overflow it unless
+   the session waits for them to drain. */
+static int
+setup_small_output(void **state)
+{
+	struct lmtp_fixture *f = calloc(1, sizeof(*f));
+
+	lmtp_fixture_init(f, NULL);
+	f->max_net_buffer = 8192;
+	lmtp_fixture_add_user(f, "joe@example.com", NULL, ACCOUNT_ENABLED, 0);
+	lmtp_fixture_start(f);
+	*state = f;
+	return 0;
+}
+
 static int
 setup_timeout(void **state)
 {
@@ -661,6 +676,68 @@ test_shutdown(void **state)
 	    lmtp_fixture_count(f, "joe@example.com", false, "INBOX"), 0);
 }
 
+#define MANY_RCPTS 1000
+
+struct sender {
+	struct lclient *c;
+	struct buf script;
+};
+
+static void *
+send_script(void *ctx)
+{
+	struct sender *snd = ctx;
+
+	lclient_send_raw(snd->c, snd->script.data, snd->script.len);
+	return NULL;
+}
+
+/* A client that sends everything before it reads a reply: 1000 long
+   recipients give far more replies than max_net_buffer holds. The session
+   must pause (output high-water mark) instead of overflowing. */
+static void
+test_unread_replies(void **state)
+{
+	struct lmtp_fixture *f = *state;
+	char detail[200], line[512];
+	struct sender snd = {NULL, BUF_INIT};
+	struct lclient c;
+	pthread_t t;
+
+	memset(detail, 'd', sizeof(detail) - 1);
+	detail[sizeof(detail) - 1] = '\0';
+	lclient_open_rcvbuf(&c, f, 4096);
+	snd.c = &c;
+	buf_append_str(&snd.script, "LHLO x.org\r\nMAIL FROM:<>\r\n");
+	for (int i = 0; i < MANY_RCPTS; i++)
+		buf_printf(&snd.script, "RCPT TO:<joe+%s%d@example.com>\r\n",
+			   detail, i);
+	buf_append_str(&snd.script, "DATA\r\nSubject: many\r\n\r\nx\r\n.\r\n"
+				    "QUIT\r\n");
+	assert_int_equal(pthread_create(&t, NULL, send_script, &snd), 0);
+	usleep(500000);
+	lclient_expect(&c, "250 CHUNKING");
+	lclient_expect(&c, "250 2.1.0");
+	for (int i = 0; i < MANY_RCPTS; i++)
+		lclient_expect(&c, "250 2.1.5 <joe+");
+	lclient_expect(&c, "354");
+	for (int i = 0; i < MANY_RCPTS; i++) {
+		assert_int_equal(lclient_reply(&c, line, sizeof(line)), 250);
+		if (i == 0)
+			usleep(300000); /* let the output fill up once more */
+	}
+	lclient_expect(&c, "221");
+	pthread_join(t, NULL);
+	lclient_close(&c);
+	buf_free(&snd.script);
+	assert_int_equal(
+	    lmtp_fixture_count(f, "joe@example.com", false, "INBOX"),
+	    MANY_RCPTS);
+	/* one file for all */
+	assert_int_equal(lmtp_fixture_nlink(f, "joe@example.com", "INBOX", 1),
+			 MANY_RCPTS);
+}
+
 #define CONCURRENT_CLIENTS 8
 #define CONCURRENT_MESSAGES 10
 
@@ -755,6 +832,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_unix_socket, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_shutdown, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unread_replies,
+					    setup_small_output, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include "auth/userdb.h"
 #include "lib/log.h"
 #include "lib/str.h"
+#include "mime/mime-summary.h"
 #include "net/server.h"
 #include "net/tls.h"
 #include "store/store.h"
@@ -46,14 +47,13 @@ create_net(struct daemon_worker *w, struct err *err)
 	return w->net == NULL ? -1 : 0;
 }
 
-/* MIME cache builder hook: store_settings.cache_builder is where the
-   mime layer's summary builder (the cached BODYSTRUCTURE/ENVELOPE blob
-   that FETCH reads) is wired once that layer is merged. Until then the
-   store keeps no cache and answers store_msg_cache() with 0. */
+/* The MIME cache builder: the store keeps each message's parsed summary
+   (ENVELOPE, BODYSTRUCTURE, part offsets, Date) built by the mime layer
+   when the message is appended, so FETCH and SEARCH never reparse. */
 static store_cache_builder_fn *
 env_cache_builder(void)
 {
-	return NULL;
+	return mime_summary_build;
 }
 
 static int

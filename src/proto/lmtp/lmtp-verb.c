@@ -234,9 +234,13 @@ lmtp_verb_dispatch(struct lmtp_session *s, const char *line, size_t len)
 		lmtp_session_error(s, st);
 		return;
 	}
-	for (size_t i = 0; i < N_ELEMENTS(verbs); i++) {
+	for (size_t i = 0; i < N_ELEMENTS(verbs) && v == NULL; i++) {
 		if (verbs[i].verb == cmd.verb)
 			v = &verbs[i];
+	}
+	if (v == NULL) { /* a verb the parser knows but this table not */
+		lmtp_session_error(s, &lmtp_st_unknown_cmd);
+		return;
 	}
 	st = v->check != NULL ? v->check(s, &cmd) : NULL;
 	if (st == NULL) {

@@ -151,6 +151,33 @@ lmtp_fixture_deinit(struct lmtp_fixture *f)
 	rm_rf(f->dir, &err);
 }
 
+struct lmtp_fixture *
+lmtp_test_fixture(const char *extra, unsigned idle_ms, size_t max_net_buffer)
+{
+	struct lmtp_fixture *f = calloc(1, sizeof(*f));
+
+	lmtp_fixture_init(f, extra);
+	f->idle_timeout_ms = idle_ms;
+	f->max_net_buffer = max_net_buffer;
+	lmtp_fixture_add_user(f, "joe@example.com", "joseph@example.org",
+			      ACCOUNT_ENABLED, 0);
+	lmtp_fixture_add_user(f, "ann@example.com", NULL, ACCOUNT_ENABLED, 0);
+	lmtp_fixture_add_user(f, "off@example.com", NULL, ACCOUNT_DISABLED, 0);
+	lmtp_fixture_add_user(f, "tiny@example.com", NULL, ACCOUNT_ENABLED, 1);
+	lmtp_fixture_start(f);
+	return f;
+}
+
+int
+lmtp_test_teardown(void **state)
+{
+	struct lmtp_fixture *f = *state;
+
+	lmtp_fixture_deinit(f);
+	free(f);
+	return 0;
+}
+
 void
 lmtp_fixture_add_user(struct lmtp_fixture *f, const char *userid,
 		      const char *alias, enum account_status status,
@@ -240,6 +267,35 @@ lmtp_fixture_message(struct lmtp_fixture *f, const char *userid, bool shared,
 	close(fd);
 }
 
+void
+lmtp_fixture_text(struct lmtp_fixture *f, const char *userid, bool shared,
+		  const char *mailbox, uint32_t seq, struct buf *out)
+{
+	buf_clear(out);
+	lmtp_fixture_message(f, userid, shared, mailbox, seq, out);
+	buf_cstr(out);
+}
+
+void
+lmtp_fixture_create_mailbox(struct lmtp_fixture *f, const char *owner,
+			    bool shared, const char *name)
+{
+	struct store_user *user;
+	struct err err;
+
+	if (shared)
+		assert_int_equal(store_shared_open(f->store, owner,
+						   f->cfg->shared_roots[0].path,
+						   true, &user, &err),
+				 0);
+	else
+		assert_int_equal(
+		    store_user_open(f->store, owner, NULL, true, &user, &err),
+		    0);
+	assert_int_equal(store_mailbox_create(user, name, NULL, &err), 0);
+	store_user_close(&user);
+}
+
 unsigned
 lmtp_fixture_nlink(struct lmtp_fixture *f, const char *userid,
 		   const char *mailbox, uint32_t seq)
@@ -266,6 +322,14 @@ lmtp_fixture_spool_files(struct lmtp_fixture *f)
 	if (d != NULL)
 		closedir(d);
 	return n;
+}
+
+void
+lmtp_fixture_wait_spool_empty(struct lmtp_fixture *f)
+{
+	for (int i = 0; i < 500 && lmtp_fixture_spool_files(f) > 0; i++)
+		usleep(10000);
+	assert_int_equal(lmtp_fixture_spool_files(f), 0);
 }
 
 /* --- clients --------------------------------------------------------- */
@@ -429,4 +493,25 @@ lclient_lhlo(struct lclient *c)
 {
 	lclient_send(c, "LHLO client.example.com\r\n");
 	lclient_expect(c, "250 CHUNKING");
+}
+
+void
+lclient_send_message(struct lclient *c, const char *rcpts[], size_t n,
+		     const char *body)
+{
+	char line[600];
+
+	lclient_send(c, "MAIL FROM:<s@x.org>\r\n");
+	lclient_expect(c, "250 2.1.0");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "RCPT TO:<%s>\r\n", rcpts[i]);
+		lclient_send(c, line);
+		lclient_expect(c, "250 2.1.5");
+	}
+	lclient_send(c, "DATA\r\n");
+	lclient_expect(c, "354");
+	lclient_send(c, body);
+	lclient_send(c, ".\r\n");
+	for (size_t i = 0; i < n; i++)
+		lclient_expect(c, "250 2.0.0");
 }

@@ -50,6 +50,15 @@ void lmtp_fixture_stop(struct lmtp_fixture *f);
 /* Stops everything and removes the directory. */
 void lmtp_fixture_deinit(struct lmtp_fixture *f);
 
+/* A started fixture for session tests (extra as for lmtp_fixture_init(),
+   idle_ms and max_net_buffer 0 for the defaults) with the accounts
+   joe@example.com (alias joseph@example.org), ann@example.com,
+   off@example.com (disabled) and tiny@example.com (quota 1 KiB). */
+struct lmtp_fixture *lmtp_test_fixture(const char *extra, unsigned idle_ms,
+				       size_t max_net_buffer);
+/* cmocka teardown for lmtp_test_fixture(). */
+int lmtp_test_teardown(void **state);
+
 /* Adds an account (alias may be NULL; quota_kib 0 = none set). */
 void lmtp_fixture_add_user(struct lmtp_fixture *f, const char *userid,
 			   const char *alias, enum account_status status,
@@ -62,11 +71,20 @@ uint32_t lmtp_fixture_count(struct lmtp_fixture *f, const char *userid,
 void lmtp_fixture_message(struct lmtp_fixture *f, const char *userid,
 			  bool shared, const char *mailbox, uint32_t seq,
 			  struct buf *out);
+/* Replaces out with message seq as a C string (buf_cstr()). */
+void lmtp_fixture_text(struct lmtp_fixture *f, const char *userid, bool shared,
+		       const char *mailbox, uint32_t seq, struct buf *out);
+/* Creates a mailbox of an account (or of the first shared root). */
+void lmtp_fixture_create_mailbox(struct lmtp_fixture *f, const char *owner,
+				 bool shared, const char *name);
 /* Hard-link count of message seq's file. */
 unsigned lmtp_fixture_nlink(struct lmtp_fixture *f, const char *userid,
 			    const char *mailbox, uint32_t seq);
 /* Files in the spool directory. */
 unsigned lmtp_fixture_spool_files(struct lmtp_fixture *f);
+/* Waits (up to 5 s) until the spool directory is empty: sessions notice
+   a lost connection asynchronously. */
+void lmtp_fixture_wait_spool_empty(struct lmtp_fixture *f);
 
 struct lclient {
 	int fd;
@@ -96,5 +114,9 @@ void lclient_expect(struct lclient *c, const char *prefix);
 bool lclient_wait_eof(struct lclient *c);
 /* LHLO and reads the reply. */
 void lclient_lhlo(struct lclient *c);
+/* A whole transaction from s@x.org to rcpts, each of which must be
+   accepted and delivered (body ends in CRLF; the "." is added). */
+void lclient_send_message(struct lclient *c, const char *rcpts[], size_t n,
+			  const char *body);
 
 #endif

@@ -482,21 +482,31 @@ smtputf8_enable = no
     if check.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         pytest.skip(f"postfix check failed: {check.stderr}")
-    subprocess.run(["postfix", "-c", str(etc), "start"], check=True,
-                   capture_output=True, timeout=60)
     pid_file = spool / "pid" / "master.pid"
-    wait_for(lambda: pid_file.exists() and smtp_port_open(smtp_port))
-    yield smtp_port, root
-    pid = int(pid_file.read_text().strip())
+    try:
+        subprocess.run(["postfix", "-c", str(etc), "start"], check=True,
+                       capture_output=True, timeout=60)
+        wait_for(lambda: pid_file.exists() and smtp_port_open(smtp_port))
+        yield smtp_port, root
+    finally:
+        stop_postfix(pid_file)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def stop_postfix(pid_file):
+    """Stops the private master by its pid (SIGTERM), waiting for it."""
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            break
+            return
         time.sleep(0.1)
-    shutil.rmtree(root, ignore_errors=True)
 
 
 def smtp_port_open(port):

@@ -121,8 +121,8 @@ find_target(struct lmtp_rcpt_ctx *ctx, const struct lmtp_path *path,
 	}
 	if (ret == 0)
 		return &lmtp_st_user_unknown;
-	/* issue text: a disabled account refuses mail; an account being
-	   migrated is a real mailbox and keeps receiving */
+	/* RFC 3463 X.2.1: a disabled account does not accept messages; an
+	   account being migrated is a real mailbox and keeps receiving */
 	if (t->acct->status == ACCOUNT_DISABLED)
 		return &lmtp_st_disabled;
 	return NULL;

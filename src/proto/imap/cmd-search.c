@@ -142,7 +142,9 @@ match(struct imap_cmd *cmd, struct search_ctx *ctx, uint32_t seq)
 	struct search_msg m;
 	enum search_result r;
 
-	if (store_msg_info(box, seq, &info) < 0)
+	/* RFC 2180 section 4.3: a message expunged meanwhile has no data
+	   left to match */
+	if (store_msg_info(box, seq, &info) < 0 || info.expunged)
 		return 0;
 	memset(&m, 0, sizeof(m));
 	m.seq = seq;
@@ -157,11 +159,8 @@ match(struct imap_cmd *cmd, struct search_ctx *ctx, uint32_t seq)
 	if (r != SEARCH_MAYBE)
 		return r == SEARCH_YES;
 
-	/* RFC 2180 section 4.3: a message expunged meanwhile matches what
-	   its index data matches; its text is gone */
 	pool_clear(ctx->msg_pool);
-	if (info.expunged ||
-	    fetch_summary_get(box, seq, info.size, ctx->msg_pool,
+	if (fetch_summary_get(box, seq, info.size, ctx->msg_pool,
 			      &ctx->scratch, &sum, &ctx->err) < 0)
 		goto gone;
 	m.have_summary = true;
@@ -181,8 +180,8 @@ match(struct imap_cmd *cmd, struct search_ctx *ctx, uint32_t seq)
 	m.text_masks = ctx->masks;
 	return search_eval(ctx->prog, &m) == SEARCH_YES;
 gone:
-	if (info.expunged || ctx->err.code == ERR_EXPUNGED ||
-	    ctx->err.code == ERR_NOTFOUND)
+	/* expunged while we looked: no data left to match */
+	if (ctx->err.code == ERR_EXPUNGED || ctx->err.code == ERR_NOTFOUND)
 		return 0;
 	return -1;
 }

@@ -23,7 +23,9 @@
 #include "lib/crc32c.h"
 #include "lib/str.h"
 #include "lib/vec.h"
+#include "lib/pool.h"
 #include "mime/mime-date.h"
+#include "mime/mime-parser.h"
 #include "mime/mime-write.h"
 
 #include <string.h>
@@ -337,4 +339,15 @@ mime_summary_parse(const void *blob, size_t len, struct pool *pool,
 		return err_set(err, ERR_CORRUPT, "summary: bad IMAP string");
 	*summary_r = s;
 	return 0;
+}
+
+int
+mime_summary_build(const uint8_t *msg, size_t len, struct buf *out)
+{
+	struct pool *pool = pool_create(16384);
+	struct mime_message *m = mime_parse(pool, msg, len, NULL);
+	int ret = mime_summary_serialize(m, out);
+
+	pool_destroy(&pool);
+	return ret;
 }

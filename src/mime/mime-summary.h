@@ -82,6 +82,11 @@ struct mime_summary {
    hit. */
 int mime_summary_serialize(const struct mime_message *msg, struct buf *out);
 
+/* Parses a complete message and appends its blob to out: the store's cache
+   builder (store_settings.cache_builder has this signature). Returns 0 or
+   -1. Any thread. */
+int mime_summary_build(const uint8_t *msg, size_t len, struct buf *out);
+
 /* Validates and decodes a blob. Returns 0 with *summary_r allocated from
    pool, or -1 with ERR_CORRUPT. */
 int mime_summary_parse(const void *blob, size_t len, struct pool *pool,

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-# Differential oracle: compares Coffer's MIME layer with a private Dovecot.
-# See README.md in this directory.
+"""Differential oracle: compares Coffer's MIME layer (mime-dump) with a
+private Dovecot on loopback. See README.md in this directory."""
 import argparse
 import os
 import re

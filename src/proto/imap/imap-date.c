@@ -133,6 +133,10 @@ imap_datetime_parse(const char *s, size_t len, int64_t *time_r, int *zone_r)
 	    !digits(s + 15, 2, &mm) || s[17] != ':' ||
 	    !digits(s + 18, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
 		return false;
+	/* a leap second: time values have none, and rolling over could
+	   leave year 9999 */
+	if (ss == 60)
+		ss = 59;
 	/* zone = ("+" / "-") 4DIGIT */
 	if (s[20] != ' ' || (s[21] != '+' && s[21] != '-') ||
 	    !digits(s + 22, 2, &zh) || !digits(s + 24, 2, &zm) || zh > 23 ||

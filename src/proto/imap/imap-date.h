@@ -9,7 +9,7 @@
  *
  * Parsing is strict: month names in any case but exactly three letters,
  * day numbers valid for the month (proleptic Gregorian calendar), two-digit
- * hours, minutes and seconds in range (second 60 allowed for leap seconds),
+ * hours, minutes and seconds in range (a leap second 60 counts as 59),
  * zones within +-23:59. Time values are seconds since 1970-01-01 UTC;
  * no time zone database or locale is involved. Reentrant.
  */

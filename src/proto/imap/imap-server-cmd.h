@@ -222,6 +222,19 @@ imap_cmd_func cmd_create, cmd_delete, cmd_rename, cmd_subscribe,
 imap_cmd_func cmd_list, cmd_lsub;
 /* cmd-status.c */
 imap_cmd_func cmd_status;
+/* STATUS items, as asked (shared with LIST-STATUS, RFC 5819). */
+struct imap_status_request {
+	unsigned items;	  /* enum store_status_item bits */
+	uint8_t order[8]; /* the items in the order asked */
+	size_t count;
+};
+/* Parses status-att list elements. Returns 0, or -1 with a BAD text. */
+int imap_status_parse(const struct imap_arg *args, size_t n,
+		      struct imap_status_request *req, const char **error_r);
+/* Writes "* STATUS <name> (...)" for an existing mailbox. Returns 0, or
+   -1 with err set (nothing written). */
+int imap_status_write(struct imap_session *s, const char *name,
+		      const struct imap_status_request *req, struct err *err);
 /* cmd-append.c */
 imap_cmd_func cmd_append;
 enum imap_literal_action cmd_append_literal(struct imap_session *s,

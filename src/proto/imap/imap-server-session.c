@@ -30,6 +30,10 @@
 /* Largest command line (literal data excluded), RFC 7162 section 4
    recommends accepting at least 8192 octets. */
 #define IMAP_LINE_MAX 65536
+/* A refused non-synchronising literal up to this size (or APPENDLIMIT,
+   if larger) is read and thrown away; a larger one ends the session
+   (RFC 7888 section 4). */
+#define IMAP_SKIP_LITERAL_MAX (16u * 1024 * 1024)
 
 static const struct conn_handler session_handler;
 
@@ -48,9 +52,12 @@ parser_settings(const struct ms_config *cfg, struct imap_parser_settings *set)
 {
 	memset(set, 0, sizeof(*set));
 	set->max_line_length = IMAP_LINE_MAX;
-	/* RFC 7889: APPENDLIMIT; the parser refuses larger APPEND
-	   literals before a byte of them is read */
+	/* the parser refuses larger APPEND literals before a byte of them
+	   is read; APPEND's own hook enforces APPENDLIMIT (RFC 7889) with
+	   a NO [TOOBIG] and a skipped literal below this */
 	set->max_stream_literal = imap_append_limit(cfg);
+	if (set->max_stream_literal < IMAP_SKIP_LITERAL_MAX)
+		set->max_stream_literal = IMAP_SKIP_LITERAL_MAX;
 	set->literal_mode = IMAP_LITERAL_PLUS;
 }
 
@@ -59,6 +66,7 @@ imap_session_create(struct service_env *env, struct conn *c)
 {
 	struct imap_session *s = xcalloc(1, sizeof(*s));
 	struct imap_parser_settings set;
+	struct err err;
 
 	s->conn = c;
 	s->env = env;
@@ -68,6 +76,11 @@ imap_session_create(struct service_env *env, struct conn *c)
 	s->parser = imap_parser_create(NULL, &set);
 	s->idle_timeout_ms = timeout_ms(s->cfg->preauth_timeout, 1000);
 	conn_set_input_max(c, IMAP_INPUT_MAX);
+	/* M-Box guide 2.2.8: tcp_keepalive for IMAP and IMAPS */
+	if (s->cfg->tcp_keepalive > 0 &&
+	    conn_set_tcp_keepalive(c, (unsigned)s->cfg->tcp_keepalive,
+				   &err) < 0)
+		log_warning("imap: %s: %s", conn_session_id(c), err.msg);
 	conn_set_handler(c, &session_handler, s);
 	conn_set_timeout(c, (unsigned)s->idle_timeout_ms);
 	return s;
@@ -98,14 +111,21 @@ imap_session_plaintext_allowed(const struct imap_session *s)
 }
 
 void
-imap_session_bye(struct imap_session *s, const char *text)
+imap_session_bye_code(struct imap_session *s, const char *code,
+		      const char *text)
 {
 	if (s->logged_out)
 		return;
 	s->logged_out = true;
 	s->state = IMAP_STATE_LOGOUT;
-	(void)imap_out_status(s, IMAP_STATUS_BYE, NULL, text);
+	(void)imap_out_status(s, IMAP_STATUS_BYE, code, text);
 	conn_close_after_flush(s->conn, text);
+}
+
+void
+imap_session_bye(struct imap_session *s, const char *text)
+{
+	imap_session_bye_code(s, NULL, text);
 }
 
 int
@@ -154,10 +174,11 @@ greet(struct imap_session *s)
 
 	s->tls = conn_is_tls(s->conn);
 	if (service_env_nologin(s->env, alert, sizeof(alert))) {
-		imap_session_bye(s, alert[0] != '\0'
-					    ? alert
-					    : "Server is closed for "
-					      "maintenance");
+		imap_session_bye_code(s, "ALERT",
+				      alert[0] != '\0'
+					      ? alert
+					      : "Server is closed for "
+						"maintenance.");
 		return;
 	}
 	b = imap_out_begin(s);

@@ -131,6 +131,9 @@ bool imap_output_full(struct imap_session *s);
 /* Writes "* BYE <text>" and closes the connection once it is sent.
    Nothing runs afterwards. */
 void imap_session_bye(struct imap_session *s, const char *text);
+/* The same with a response code ("ALERT"). */
+void imap_session_bye_code(struct imap_session *s, const char *code,
+			   const char *text);
 /* True if plaintext passwords may be used now: login_disabled is off or
    the connection is protected by TLS (RFC 3501 section 6.2.3, M-Box
    guide 2.2.8.1). */

@@ -78,6 +78,18 @@ test_datetime(void **state)
 	assert_int_equal(zone, 60);
 	assert_true(
 	    imap_datetime_parse("31-Dec-2016 23:59:60 +0000", 26, &t, &zone));
+	assert_int_equal(t, 1483228799);
+	/* no roll-over past year 9999 */
+	assert_true(
+	    imap_datetime_parse("31-Dec-9999 23:59:60 -2359", 26, &t, &zone));
+	{
+		struct buf b = BUF_INIT;
+
+		assert_int_equal(imap_date_append_datetime(&b, t, zone), 0);
+		assert_string_equal(buf_cstr(&b),
+				    "\"31-Dec-9999 23:59:59 -2359\"");
+		buf_free(&b);
+	}
 	/* malformed */
 	static const char *const bad[] = {
 	    "1-Feb-1994 21:52:25 -0800", /* date-day-fixed */

@@ -366,6 +366,49 @@ test_view_name(void **state)
 	store_mailbox_close(&box);
 }
 
+/* A view of a mailbox deleted through another handle learns it at the
+   next sync as ERR_NOTFOUND (not as a damaged index). */
+static void
+test_sync_deleted(void **state)
+{
+	struct fixture *f = *state;
+	struct store_mailbox *box;
+	struct err err;
+
+	assert_int_equal(store_mailbox_create(f->user, "doomed", NULL, &err),
+			 0);
+	test_append(f->user, "doomed", "m", 0);
+	box = open_box(f, "doomed", 0);
+	assert_int_equal(store_mailbox_delete(f->user, "doomed", &err), 0);
+	assert_int_equal(store_mailbox_sync(box, 0, NULL, NULL, &err), -1);
+	assert_int_equal(err.code, ERR_NOTFOUND);
+	store_mailbox_close(&box);
+}
+
+/* EXAMINE shows unclaimed messages as \Recent but leaves them to the next
+   SELECT (RFC 3501 section 6.3.2). */
+static void
+test_readonly_recent(void **state)
+{
+	struct fixture *f = *state;
+	struct store_mailbox *ro, *rw, *ro2;
+	struct store_msg_info info;
+
+	test_append(f->user, "INBOX", "a", 0);
+	test_append(f->user, "INBOX", "b", 0);
+	ro = open_box(f, "INBOX", STORE_OPEN_READONLY);
+	assert_int_equal(store_mailbox_recent_count(ro), 2);
+	assert_int_equal(store_msg_info(ro, 1, &info), 0);
+	assert_true((info.flags & STORE_FLAG_RECENT) != 0);
+	rw = open_box(f, "INBOX", 0);
+	assert_int_equal(store_mailbox_recent_count(rw), 2);
+	ro2 = open_box(f, "INBOX", STORE_OPEN_READONLY);
+	assert_int_equal(store_mailbox_recent_count(ro2), 0);
+	store_mailbox_close(&ro);
+	store_mailbox_close(&rw);
+	store_mailbox_close(&ro2);
+}
+
 static void
 test_rename_inbox(void **state)
 {
@@ -604,6 +647,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mailbox_hierarchy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_view_name, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sync_deleted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_recent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rename_inbox, setup,
 						teardown),

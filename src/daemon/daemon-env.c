@@ -5,9 +5,7 @@
 #include "daemon/daemon-private.h"
 #include "auth/userdb.h"
 #include "lib/log.h"
-#include "lib/pool.h"
 #include "lib/str.h"
-#include "mime/mime-parser.h"
 #include "mime/mime-summary.h"
 #include "net/server.h"
 #include "net/tls.h"
@@ -52,21 +50,10 @@ create_net(struct daemon_worker *w, struct err *err)
 /* The store's cache builder: the MIME summary blob (ENVELOPE,
    BODYSTRUCTURE, section offsets, Date) that IMAP FETCH and SEARCH read
    instead of parsing a message again. Called by the store, any thread. */
-static int
-summary_builder(const uint8_t *msg, size_t len, struct buf *out)
-{
-	struct pool *pool = pool_create(16384);
-	int ret = mime_summary_serialize(mime_parse(pool, msg, len, NULL),
-					 out);
-
-	pool_destroy(&pool);
-	return ret;
-}
-
 static store_cache_builder_fn *
 env_cache_builder(void)
 {
-	return summary_builder;
+	return mime_summary_build;
 }
 
 static int

@@ -112,6 +112,35 @@ def test_address_and_subject_keys(coffer):
     assert search(w, "SUBJECT \"\"") == [1, 2, 3, 4, 5]
 
 
+def test_address_forms(coffer):
+    """FROM/TO/CC/BCC match the envelope's addresses, not the header's
+    spelling: comments, quoting and folding do not count, a comment after
+    an address is its display name, groups are found by name and member
+    (the imaptest "search-addresses" cases)."""
+    w = login(coffer)
+    for hdr in (b"From: user-from@domain.org",
+                b"From: RealFrom <user-from@domain.org>",
+                b"From: <user-from (comment)@ (comment) domain.org>",
+                b"From: user-from@domain.org (RealFrom)",
+                b"From: user-from1@domain.org, user-from2@domain.org",
+                b"To: groupname: groupuser1@domain.org,\r\n"
+                b" groupuser2@domain.org;, groupname2: g3@domain.org;",
+                b"To: \"Quoted, Name\" <q@x.y>"):
+        w.append(b"INBOX", hdr + b"\r\n\r\nbody\r\n")
+    w.ok(b"SELECT INBOX")
+    assert search(w, "FROM user-from@domain.org") == [1, 2, 3, 4]
+    assert search(w, "FROM realfrom") == [2, 4]
+    assert search(w, "FROM ser-fro") == [1, 2, 3, 4, 5]
+    assert search(w, "FROM comment") == []
+    assert search(w, "FROM user-from2") == [5]
+    assert search(w, "TO groupname") == [6]
+    assert search(w, "TO groupuser2") == [6]
+    assert search(w, "TO \"groupname2: <g3@\"") == [6]
+    assert search(w, "TO \"quoted, name <q@x.y>\"") == [7]
+    assert search(w, "TO \"\"") == [6, 7]
+    assert search(w, "CC \"\"") == []
+
+
 def test_header_key(coffer):
     w = corpus(coffer)
     assert search(w, "HEADER X-Custom special") == [1]
@@ -331,18 +360,22 @@ def test_extensions_not_offered(coffer):
 
 
 def test_text_key_limit(coffer):
-    """More than 256 text keys in one program: NO [LIMIT]; 256 work."""
+    """More than 256 text keys (HEADER, BODY, TEXT) in one program:
+    NO [LIMIT]; 256 work. ENVELOPE keys do not count."""
     w = corpus(coffer)
-    keys = b" ".join(b"SUBJECT k%d" % i for i in range(256))
+    keys = b" ".join(b"HEADER X k%d" % i for i in range(256))
     assert search(w, keys) == []
-    keys = b" ".join(b"SUBJECT k%d" % i for i in range(257))
+    keys = b" ".join(b"SUBJECT k%d" % i for i in range(1000))
+    assert search(w, keys) == []
+    keys = b" ".join(b"BODY k%d" % i for i in range(257))
     status, _, tagged = w.status(b"SEARCH " + keys)
     assert status == "NO" and b"[LIMIT]" in tagged
     # and a search string beyond the matcher's bound
     long = b"x" * 7000
-    status, _, tagged = w.status(b"SEARCH BODY {%d+}\r\n%s" %
-                                 (len(long), long))
-    assert status == "NO" and b"[LIMIT]" in tagged
+    for key in (b"BODY", b"SUBJECT"):
+        status, _, tagged = w.status(b"SEARCH %s {%d+}\r\n%s" %
+                                     (key, len(long), long))
+        assert status == "NO" and b"[LIMIT]" in tagged
 
 
 def test_large_message(coffer):

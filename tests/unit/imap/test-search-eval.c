@@ -8,6 +8,9 @@
 #include "imap-test-util.h"
 #include "lib/buf.h"
 #include "lib/pool.h"
+#include "mime/mime-casemap.h"
+#include "mime/mime-parser.h"
+#include "mime/mime-write.h"
 #include "proto/imap/imap-flags.h"
 #include "proto/imap/search-eval.h"
 
@@ -202,9 +205,9 @@ test_three_valued(void **state)
 	m.have_text = true;
 	m.text_masks = masks;
 	masks[0] = 1u << 1; /* the second key matched */
-	assert_int_equal(eval("SUBJECT a BODY b", &m), SEARCH_NO);
-	assert_int_equal(eval("OR SUBJECT a BODY b", &m), SEARCH_YES);
-	assert_int_equal(eval("NOT SUBJECT a", &m), SEARCH_YES);
+	assert_int_equal(eval("HEADER X a BODY b", &m), SEARCH_NO);
+	assert_int_equal(eval("OR TEXT a BODY b", &m), SEARCH_YES);
+	assert_int_equal(eval("NOT BODY a", &m), SEARCH_YES);
 }
 
 static void
@@ -216,7 +219,7 @@ test_text_groups_and_limits(void **state)
 
 	(void)state;
 	for (int i = 0; i < 256; i++)
-		buf_printf(&args, "%sSUBJECT k%d", i > 0 ? " " : "", i);
+		buf_printf(&args, "%sHEADER X k%d", i > 0 ? " " : "", i);
 	prog = compile(buf_cstr(&args));
 	assert_int_equal(prog->n_groups, 4);
 	search_program_free(&prog);
@@ -241,6 +244,89 @@ test_text_groups_and_limits(void **state)
 	buf_free(&args);
 }
 
+/* Whether the ENVELOPE of a message with header `hdr` has needle in
+   field f. */
+static bool
+env_match(const char *hdr, enum search_envelope_field f, const char *needle)
+{
+	struct search_envelope *env = search_envelope_create();
+	struct mime_message *m = mime_parse(pool, hdr, strlen(hdr), NULL);
+	struct buf out = BUF_INIT, canon = BUF_INIT;
+	bool ret;
+
+	assert_int_equal(mime_write_envelope(m->root->envelope, &out), 0);
+	assert_true(search_envelope_set(env, (const char *)out.data, out.len));
+	mime_casemap_append(needle, strlen(needle), &canon);
+	ret = search_envelope_match(env, f, canon.data, canon.len);
+	/* asking again uses the field text built the first time */
+	assert_true(search_envelope_match(env, f, canon.data, canon.len) ==
+		    ret);
+	buf_free(&out);
+	buf_free(&canon);
+	search_envelope_destroy(&env);
+	return ret;
+}
+
+/* The imaptest "search-addresses" cases and RFC 2047 subjects. */
+static void
+test_envelope(void **state)
+{
+	static const char *const froms[] = {
+		"From: user-from@domain.org\r\n\r\n",
+		"From: RealFrom <user-from@domain.org>\r\n\r\n",
+		"From: <user-from (comment)@ (comment) domain.org>\r\n\r\n",
+		"From: user-from@domain.org (RealFrom)\r\n\r\n",
+	};
+	static const char groups[] =
+		"To: groupname: groupuser1@domain.org, groupuser2@domain.org;,"
+		"\r\n  groupname2: groupuser3@domain.org;\r\n\r\n";
+	static const char literal_env[] =
+		"(NIL {3}\r\nx\"y NIL NIL NIL NIL NIL NIL NIL NIL)";
+	struct search_envelope *env;
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMENTS(froms); i++) {
+		assert_true(env_match(froms[i], SEARCH_ENVELOPE_FROM,
+				      "user-from@domain.org"));
+		assert_true(env_match(froms[i], SEARCH_ENVELOPE_FROM,
+				      "SER-FRO"));
+		assert_true(env_match(froms[i], SEARCH_ENVELOPE_FROM, ""));
+		assert_false(env_match(froms[i], SEARCH_ENVELOPE_TO, ""));
+		assert_true(env_match(froms[i], SEARCH_ENVELOPE_FROM,
+				      "ealfro") == (i == 1 || i == 3));
+	}
+	assert_false(env_match("From: user-from1@domain.org, "
+			       "user-from2@domain.org\r\n\r\n",
+			       SEARCH_ENVELOPE_FROM, "user-from@domain.org"));
+	assert_true(env_match(groups, SEARCH_ENVELOPE_TO, "groupname"));
+	assert_true(env_match(groups, SEARCH_ENVELOPE_TO, "groupname2"));
+	assert_true(env_match(groups, SEARCH_ENVELOPE_TO, "groupuser3"));
+	assert_false(env_match(groups, SEARCH_ENVELOPE_TO, "groupuser4"));
+	assert_true(env_match(groups, SEARCH_ENVELOPE_TO,
+			      "groupname: <groupuser1@domain.org>, "));
+	assert_true(env_match("To: a@b.c\r\nCc: c@d.e\r\nBcc: f@g.h\r\n"
+			      "\r\n",
+			      SEARCH_ENVELOPE_BCC, "f@g"));
+	assert_true(env_match("Cc: =?utf-8?q?J=C3=BCrgen?= <j@x.y>\r\n\r\n",
+			      SEARCH_ENVELOPE_CC, "J\xc3\x9cRGEN <J@"));
+	assert_true(env_match("Subject: =?iso-8859-1?q?Caf=E9?= au lait\r\n"
+			      "\r\n",
+			      SEARCH_ENVELOPE_SUBJECT, "CAF\xc3\x89 AU"));
+	assert_false(env_match("From: a@b.c\r\n\r\n",
+			       SEARCH_ENVELOPE_SUBJECT, ""));
+	/* a malformed envelope string: every field is NIL */
+	env = search_envelope_create();
+	assert_false(search_envelope_set(env, "(NIL \"x", 7));
+	assert_false(search_envelope_match(env, SEARCH_ENVELOPE_SUBJECT,
+					   (const uint8_t *)"", 0));
+	assert_false(search_envelope_set(env, "(NIL {5}\r\nab)", 14));
+	assert_true(search_envelope_set(env, literal_env,
+					strlen(literal_env)));
+	assert_true(search_envelope_match(env, SEARCH_ENVELOPE_SUBJECT,
+					  (const uint8_t *)"X\"Y", 3));
+	search_envelope_destroy(&env);
+}
+
 int
 main(void)
 {
@@ -253,6 +339,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_text_groups_and_limits,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_envelope, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

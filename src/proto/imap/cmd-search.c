@@ -5,8 +5,9 @@
  * The program is compiled once (search-eval.h). Messages are visited in
  * ascending order, only those in the top-level sequence and UID sets if
  * there are any, and each is decided as cheaply as possible: index facts
- * first (no I/O at all), then the cached summary for SENT* keys, and the
- * message text only for what is still open (search-text.h). A long
+ * first (no I/O at all), then the cached summary (SENT* keys, and
+ * SUBJECT/FROM/TO/CC/BCC on the ENVELOPE), and the message text only for
+ * what is still open: HEADER, BODY, TEXT (search-text.h). A long
  * search yields every SEARCH_SLICE_MS so that other connections of the
  * worker get their turn; the result is written in chunks with output
  * backpressure.
@@ -40,6 +41,7 @@
 
 struct search_ctx {
 	struct search_program *prog;
+	struct search_envelope *envelope;
 	struct imap_seqset cand; /* messages to visit */
 	struct imap_seqset_iter iter;
 	VEC(uint32_t) results; /* ascending: seq or UID */
@@ -63,6 +65,7 @@ search_cleanup(struct imap_cmd *cmd)
 	if (ctx == NULL)
 		return;
 	search_program_free(&ctx->prog);
+	search_envelope_destroy(&ctx->envelope);
 	vec_free(&ctx->results);
 	pool_destroy(&ctx->msg_pool);
 	buf_free(&ctx->scratch);
@@ -142,7 +145,9 @@ match(struct imap_cmd *cmd, struct search_ctx *ctx, uint32_t seq)
 	struct search_msg m;
 	enum search_result r;
 
-	if (store_msg_info(box, seq, &info) < 0)
+	/* RFC 2180 section 4.3: a message expunged meanwhile has no data
+	   left to match */
+	if (store_msg_info(box, seq, &info) < 0 || info.expunged)
 		return 0;
 	memset(&m, 0, sizeof(m));
 	m.seq = seq;
@@ -150,21 +155,22 @@ match(struct imap_cmd *cmd, struct search_ctx *ctx, uint32_t seq)
 	m.flags = info.flags;
 	m.size = info.size;
 	m.internaldate = info.internaldate;
-	m.internal_zone = time_local_offset(info.internaldate);
+	if (ctx->prog->needs_zone)
+		m.internal_zone = time_local_offset(info.internaldate);
 	if (ctx->prog->needs_keywords)
 		m.keyword_count = store_msg_keywords(box, seq, &m.keywords);
 	r = search_eval(ctx->prog, &m);
 	if (r != SEARCH_MAYBE)
 		return r == SEARCH_YES;
 
-	/* RFC 2180 section 4.3: a message expunged meanwhile matches what
-	   its index data matches; its text is gone */
 	pool_clear(ctx->msg_pool);
-	if (info.expunged ||
-	    fetch_summary_get(box, seq, info.size, ctx->msg_pool,
+	if (fetch_summary_get(box, seq, info.size, ctx->msg_pool,
 			      &ctx->scratch, &sum, &ctx->err) < 0)
 		goto gone;
 	m.have_summary = true;
+	if (search_envelope_set(ctx->envelope, sum->envelope,
+				sum->envelope_len))
+		m.envelope = ctx->envelope;
 	m.has_date = (sum->flags & MIME_SUMMARY_HAS_DATE) != 0;
 	m.date = sum->date;
 	m.date_zone = sum->date_tz;
@@ -181,8 +187,8 @@ match(struct imap_cmd *cmd, struct search_ctx *ctx, uint32_t seq)
 	m.text_masks = ctx->masks;
 	return search_eval(ctx->prog, &m) == SEARCH_YES;
 gone:
-	if (info.expunged || ctx->err.code == ERR_EXPUNGED ||
-	    ctx->err.code == ERR_NOTFOUND)
+	/* expunged while we looked: no data left to match */
+	if (ctx->err.code == ERR_EXPUNGED || ctx->err.code == ERR_NOTFOUND)
 		return 0;
 	return -1;
 }
@@ -326,6 +332,7 @@ cmd_search(struct imap_cmd *cmd)
 		return search_step(cmd);
 	}
 	ctx->msg_pool = pool_create(MSG_POOL_BLOCK);
+	ctx->envelope = search_envelope_create();
 	candidates(cmd, ctx, count);
 	imap_seqset_iter_init(&ctx->iter, &ctx->cand);
 	return search_step(cmd);

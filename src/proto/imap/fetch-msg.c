@@ -10,11 +10,12 @@
  * that fetch-stream.c reads in chunks while the client keeps up.
  *
  * Messages expunged by another session but still in this session's view
- * (RFC 2180 section 4.1): what the index still knows (FLAGS, UID,
- * INTERNALDATE, RFC822.SIZE) is answered from its last known state;
- * anything that needs the message itself is not available any more, so
- * the message gets no FETCH response and the command ends with
- * NO [EXPUNGEISSUED] (RFC 5530 section 3) after answering the others.
+ * (RFC 2180 section 4.1): the store no longer has their data (neither
+ * the file nor the index entry), so they get no FETCH response, and the
+ * command ends with NO [EXPUNGEISSUED] (RFC 5530 section 3) after
+ * answering the others, one of the behaviours RFC 2180 section 4.1
+ * describes. The client learns of the expunge at its next command that allows
+ * EXPUNGE responses.
  */
 #include "proto/imap/fetch-private.h"
 #include "lib/fsutil.h"
@@ -268,7 +269,7 @@ fetch_msg(struct fetch_ctx *ctx, uint32_t seq, struct err *err)
 	if (store_msg_info(box, seq, &info) < 0)
 		return err_set(err, ERR_INTERNAL, "message %u not in view",
 			       seq);
-	if (info.expunged && (ctx->need_summary || ctx->need_file)) {
+	if (info.expunged) {
 		ctx->expunged++;
 		return 0;
 	}

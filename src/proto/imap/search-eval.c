@@ -2,6 +2,7 @@
 /* Compiled SEARCH programs and their evaluation (search-eval.h). */
 #include "proto/imap/search-eval.h"
 #include "lib/str.h"
+#include "mime/mime-casemap.h"
 #include "proto/imap/imap-flags.h"
 
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 /* What a node needs to be decided. */
 enum level {
 	LEVEL_INDEX = 0,   /* flags, UID, size, INTERNALDATE, keywords */
-	LEVEL_SUMMARY = 1, /* the Date header */
+	LEVEL_SUMMARY = 1, /* the Date header, the ENVELOPE */
 	LEVEL_TEXT = 2,	   /* header and body text */
 };
 
@@ -26,6 +27,11 @@ struct search_node {
 			uint32_t group;
 			uint64_t bit;
 		} text;
+		struct {
+			enum search_envelope_field field;
+			const uint8_t *needle; /* canonical form */
+			size_t len;
+		} env;
 		struct {
 			struct search_node *v;
 			size_t n;
@@ -56,25 +62,47 @@ static int compile_node(struct compile_ctx *cc,
 			const struct imap_search_key *key,
 			struct search_node *node);
 
-/* Header field searched by the address and subject keys (RFC 3501
-   section 6.4.4: "header ... contains the specified string"). */
-static const char *
-text_field(enum imap_search_key_type type)
+static enum search_envelope_field
+envelope_field(enum imap_search_key_type type)
 {
 	switch (type) {
 	case IMAP_SEARCH_BCC:
-		return "Bcc";
+		return SEARCH_ENVELOPE_BCC;
 	case IMAP_SEARCH_CC:
-		return "Cc";
+		return SEARCH_ENVELOPE_CC;
 	case IMAP_SEARCH_FROM:
-		return "From";
-	case IMAP_SEARCH_SUBJECT:
-		return "Subject";
+		return SEARCH_ENVELOPE_FROM;
 	case IMAP_SEARCH_TO:
-		return "To";
+		return SEARCH_ENVELOPE_TO;
 	default:
-		return NULL;
+		return SEARCH_ENVELOPE_SUBJECT;
 	}
+}
+
+/* "contains the specified string in the envelope structure's ... field"
+   (RFC 3501 section 6.4.4): matched on the cached ENVELOPE. */
+static int
+compile_envelope(struct compile_ctx *cc, const struct imap_search_key *key,
+		 struct search_node *node)
+{
+	struct buf canon = BUF_INIT;
+
+	/* the bounds of mime_search_add(), for the same kind of string */
+	if (key->u.str.len > MIME_SEARCH_NEEDLE_MAX / 2 * 3)
+		return err_set(cc->err, ERR_LIMIT, "search string too long");
+	mime_casemap_append(key->u.str.data, key->u.str.len, &canon);
+	if (canon.len > MIME_SEARCH_NEEDLE_MAX) {
+		buf_free(&canon);
+		return err_set(cc->err, ERR_LIMIT, "search string too long");
+	}
+	node->level = LEVEL_SUMMARY;
+	node->u.env.field = envelope_field(key->type);
+	node->u.env.len = canon.len;
+	node->u.env.needle = pool_memdup(cc->pool, canon.len > 0 ? canon.data
+							     : (uint8_t *)"",
+					 canon.len > 0 ? canon.len : 1);
+	buf_free(&canon);
+	return 0;
 }
 
 static int
@@ -83,7 +111,7 @@ compile_text(struct compile_ctx *cc, const struct imap_search_key *key,
 {
 	struct search_program *prog = cc->prog;
 	enum mime_search_type type = MIME_SEARCH_HEADER;
-	const char *field = text_field(key->type), *needle = key->u.str.data;
+	const char *field = NULL, *needle = key->u.str.data;
 	size_t len = key->u.str.len;
 	uint32_t group = cc->text_keys / MIME_SEARCH_MAX_KEYS;
 	int idx;
@@ -92,7 +120,7 @@ compile_text(struct compile_ctx *cc, const struct imap_search_key *key,
 		type = MIME_SEARCH_BODY;
 	} else if (key->type == IMAP_SEARCH_TEXT) {
 		type = MIME_SEARCH_TEXT;
-	} else if (key->type == IMAP_SEARCH_HEADER) {
+	} else {
 		field = key->u.header.field;
 		needle = key->u.header.value;
 		len = key->u.header.value_len;
@@ -193,18 +221,20 @@ compile_node(struct compile_ctx *cc, const struct imap_search_key *key,
 		cc->prog->needs_keywords = true;
 		return 0;
 	case IMAP_SEARCH_BCC:
-	case IMAP_SEARCH_BODY:
 	case IMAP_SEARCH_CC:
 	case IMAP_SEARCH_FROM:
 	case IMAP_SEARCH_SUBJECT:
-	case IMAP_SEARCH_TEXT:
 	case IMAP_SEARCH_TO:
+		return compile_envelope(cc, key, node);
+	case IMAP_SEARCH_BODY:
+	case IMAP_SEARCH_TEXT:
 	case IMAP_SEARCH_HEADER:
 		return compile_text(cc, key, node);
 	case IMAP_SEARCH_BEFORE:
 	case IMAP_SEARCH_ON:
 	case IMAP_SEARCH_SINCE:
 		node->u.day = search_day(key->u.date, 0);
+		cc->prog->needs_zone = true;
 		return 0;
 	case IMAP_SEARCH_SENTBEFORE:
 	case IMAP_SEARCH_SENTON:
@@ -426,12 +456,19 @@ eval_node(const struct search_node *n, const struct search_msg *m)
 	case IMAP_SEARCH_UID:
 		return result(imap_seqset_contains(&n->u.set, m->uid));
 	case IMAP_SEARCH_BCC:
-	case IMAP_SEARCH_BODY:
 	case IMAP_SEARCH_CC:
 	case IMAP_SEARCH_FROM:
 	case IMAP_SEARCH_SUBJECT:
-	case IMAP_SEARCH_TEXT:
 	case IMAP_SEARCH_TO:
+		if (!m->have_summary)
+			return SEARCH_MAYBE;
+		return result(m->envelope != NULL &&
+			      search_envelope_match(m->envelope,
+						    n->u.env.field,
+						    n->u.env.needle,
+						    n->u.env.len));
+	case IMAP_SEARCH_BODY:
+	case IMAP_SEARCH_TEXT:
 	case IMAP_SEARCH_HEADER:
 		if (!m->have_text)
 			return SEARCH_MAYBE;

@@ -3,14 +3,15 @@
  * SEARCH programs ready to run against messages (RFC 3501 section
  * 6.4.4): the parsed AST (imap-search-parse.h) compiled once per command,
  * with sequence sets resolved against the selected mailbox, dates turned
- * into day numbers and the text keys (SUBJECT, FROM, HEADER, BODY, TEXT,
- * ...) handed to the MIME layer's matcher (mime-search.h).
+ * into day numbers, SUBJECT/FROM/TO/CC/BCC matched on the cached ENVELOPE
+ * (search-envelope.h) and the text keys (HEADER, BODY, TEXT) handed to
+ * the MIME layer's matcher (mime-search.h).
  *
  * Evaluation is three-valued so that cheap facts decide first: a message
  * is evaluated with what the index knows (flags, UID, size, INTERNALDATE,
  * keywords); only if the answer is still "maybe" does the caller load the
- * summary (for SENT*, the Date header) and evaluate again, and only then
- * read the message text. AND and OR children are ordered by that cost, so
+ * summary (SENT*: the Date header; the ENVELOPE keys) and evaluate again,
+ * and only then read the message text. AND and OR children are ordered by that cost, so
  * "SEEN BODY x" never opens the file of an unseen message.
  *
  * Pure code: no store, no I/O. A compiled program lives in the pool given
@@ -28,6 +29,7 @@
 #include "mime/mime-search.h"
 #include "proto/imap/imap-search-parse.h"
 #include "proto/imap/imap-seqset.h"
+#include "proto/imap/search-envelope.h"
 
 /* Text keys one command may have (MIME_SEARCH_MAX_KEYS per matcher). */
 #define SEARCH_TEXT_KEYS_MAX 256
@@ -45,7 +47,8 @@ struct search_msg {
 	uint32_t flags; /* IMAP_FLAG_* (= STORE_FLAG_*), RECENT included */
 	uint64_t size;	/* RFC822.SIZE */
 	int64_t internaldate;
-	int internal_zone; /* minutes east of UTC: the server's zone */
+	int internal_zone; /* minutes east of UTC: the server's zone at
+			      internaldate (needed if prog->needs_zone) */
 	const char *const *keywords;
 	size_t keyword_count;
 
@@ -53,6 +56,8 @@ struct search_msg {
 	bool has_date; /* the Date header could be parsed */
 	int64_t date;  /* its instant and its own zone */
 	int date_zone;
+	/* the message's ENVELOPE (search_envelope_set()), NULL if none */
+	struct search_envelope *envelope;
 
 	bool have_text;
 	const uint64_t *text_masks; /* search_program.n_groups masks */
@@ -67,6 +72,7 @@ struct search_program {
 	struct mime_search *groups[SEARCH_TEXT_KEYS_MAX / MIME_SEARCH_MAX_KEYS];
 	size_t n_groups;
 	bool needs_keywords; /* KEYWORD or UNKEYWORD is used */
+	bool needs_zone;     /* BEFORE, ON or SINCE: internal_zone is used */
 	/* The message must be in these sets (top-level sequence-set and
 	   UID keys, intersected), NULL if none was given: lets the caller
 	   visit only those messages. */

@@ -277,7 +277,8 @@ def test_seen_reported_to_other_session(coffer):
 def test_examine_does_not_set_seen(coffer):
     w = mailbox(coffer, SIMPLE, select=b"EXAMINE")
     r = one(w, b"FETCH 1 (BODY[] FLAGS)")
-    assert r["FLAGS"] == []
+    # EXAMINE shows \Recent without taking it (RFC 3501 section 6.3.2)
+    assert r["FLAGS"] == [("atom", b"\\Recent")]
     assert r["BODY[]"] == SIMPLE
     w.ok(b"SELECT INBOX")
     assert one(w, b"FETCH 1 FLAGS")["FLAGS"] == [("atom", b"\\Recent")]

@@ -150,7 +150,8 @@ fetch_finish(struct imap_cmd *cmd)
 	if (ctx->expunged > 0) {
 		/* RFC 2180 section 4.1, RFC 5530 section 3 */
 		return imap_cmd_no(cmd, "EXPUNGEISSUED",
-				   "Some messages were expunged meanwhile.");
+				   "Some of the requested messages no longer "
+				   "exist.");
 	}
 	return imap_cmd_ok(cmd, "Fetch completed.");
 }

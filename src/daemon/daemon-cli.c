@@ -4,6 +4,7 @@
 #include "daemon/daemon-private.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "lib/str.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -109,6 +110,25 @@ default_label(const struct daemon *d)
 	return label;
 }
 
+/* The label names the pid file in run_dir and prefixes log lines: a
+   plain file name, short enough for syslog's ident. */
+static bool
+label_valid(const char *label)
+{
+	size_t len = strlen(label);
+
+	if (len == 0 || len > DAEMON_LABEL_MAX || label[0] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = label[i];
+
+		if (!ascii_isalpha(c) && !ascii_isdigit(c) && c != '.' &&
+		    c != '_' && c != '-')
+			return false;
+	}
+	return true;
+}
+
 /* The help text ends with the services linked in. */
 static char *
 help_text(const struct daemon *d)
@@ -155,6 +175,13 @@ daemon_cli_parse(struct daemon *d, int argc, char **argv)
 	if (first == CLI_ERROR)
 		return CLI_EXIT_USAGE;
 	d->label = default_label(d);
+	if (!label_valid(d->label)) {
+		fprintf(stderr,
+			"%s: invalid label '%s' (letters, digits, '.', '_' "
+			"and '-', at most %d)\n",
+			d->prog, d->label, DAEMON_LABEL_MAX);
+		return CLI_EXIT_USAGE;
+	}
 	return -1;
 }
 

@@ -47,9 +47,9 @@ create_net(struct daemon_worker *w, struct err *err)
 	return w->net == NULL ? -1 : 0;
 }
 
-/* The store's cache builder: the MIME summary blob (ENVELOPE,
-   BODYSTRUCTURE, section offsets, Date) that IMAP FETCH and SEARCH read
-   instead of parsing a message again. Called by the store, any thread. */
+/* The MIME cache builder: the store keeps each message's parsed summary
+   (ENVELOPE, BODYSTRUCTURE, part offsets, Date) built by the mime layer
+   when the message is appended, so FETCH and SEARCH never reparse. */
 static store_cache_builder_fn *
 env_cache_builder(void)
 {

@@ -100,6 +100,23 @@ start(struct daemon *d)
 					: daemon_worker_run(d);
 }
 
+/* SIGTERM, SIGINT and SIGHUP stay blocked from the start: the worker's
+   net server takes them over through a signalfd (and picks up any that
+   arrived meanwhile), the supervisor through its own. Without this a
+   signal arriving during start-up would kill the process with the
+   default action instead of stopping or reloading it. */
+static void
+block_signals(struct daemon *d)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &set, &d->old_mask);
+}
+
 int
 daemon_main(int argc, char **argv, const struct service_def *const *registry,
 	    size_t count)
@@ -108,6 +125,7 @@ daemon_main(int argc, char **argv, const struct service_def *const *registry,
 	int ret;
 
 	daemon_init(&d, registry, count);
+	block_signals(&d);
 	ret = daemon_cli_parse(&d, argc, argv);
 	if (ret < 0)
 		ret = daemon_cli_load_config(&d);

@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "config/cli.h"
@@ -30,6 +31,8 @@
 
 /* Services one process may run (the registry is far smaller). */
 #define DAEMON_SERVICES_MAX 16
+/* Longest -s label (the log keeps 63 bytes of it). */
+#define DAEMON_LABEL_MAX 48
 /* listen(2) backlog of every listener. */
 #define DAEMON_LISTEN_BACKLOG 1024
 
@@ -72,7 +75,8 @@ struct daemon {
 	char *user;
 
 	/* process state */
-	int pid_fd; /* locked pid file, or -1 */
+	sigset_t old_mask; /* the signal mask cofferd was started with */
+	int pid_fd;	   /* locked pid file, or -1 */
 	char *pid_path;
 	pid_t pid_owner; /* the process that wrote the pid file */
 	int detach_fd;	 /* readiness pipe to the process that started us */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,8 @@ daemon_process_detach(struct daemon *d, struct err *err)
 		return err_set_errno(err, "fork", NULL);
 	}
 	if (pid > 0) {
+		/* the waiting command stays interruptible (Ctrl-C) */
+		(void)sigprocmask(SIG_SETMASK, &d->old_mask, NULL);
 		close(fds[1]);
 		wait_ready(fds[0], pid);
 	}

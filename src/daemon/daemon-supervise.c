@@ -78,6 +78,8 @@ spawn(struct supervisor *s)
 	if (pid == 0) {
 		close(fds[0]);
 		close(s->sigfd);
+		/* back to the start-up mask: SIGTERM, SIGINT and SIGHUP stay
+		   blocked until the worker's net server takes them over */
 		(void)sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 		/* a worker outliving its supervisor would hold the ports
 		   with nobody to restart it: stop with the parent */
@@ -135,6 +137,10 @@ worker_gone(struct supervisor *s, int status, uint64_t now)
 	s->pid = 0;
 	close_ready(s);
 	if (s->state == SUP_STOPPING) {
+		/* the SIGTERM we forwarded may also have ended a worker
+		   that was still starting */
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)
+			clean = true;
 		s->exit_status = clean ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 		s->state = SUP_DONE;
 		return;
@@ -185,6 +191,21 @@ begin_stop(struct supervisor *s, uint64_t now)
 	s->deadline = now + STOP_BOUND_MS;
 }
 
+/* The worker reloads and reports; the supervisor only follows the log
+   level, so that its own lines obey the same setting. */
+static void
+reload_log_level(struct supervisor *s)
+{
+	struct ms_config *cfg;
+	struct err err;
+
+	if (config_load(s->d->config_path, s->d->opts.config_is_default, &cfg,
+			&err) < 0)
+		return;
+	log_set_level((enum log_level)cfg->log_level);
+	config_unref(&cfg);
+}
+
 static void
 handle_signals(struct supervisor *s, uint64_t now)
 {
@@ -201,6 +222,8 @@ handle_signals(struct supervisor *s, uint64_t now)
 		case SIGHUP:
 			if (s->pid != 0)
 				(void)kill(s->pid, SIGHUP);
+			reload_log_level(s);
+			log_info("received SIGHUP, reloading");
 			break;
 		case SIGCHLD:
 			reap(s, now);

@@ -40,6 +40,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 
@@ -50,6 +51,7 @@ SANITIZER_MARKERS = (
     "SUMMARY: AddressSanitizer",
     "SUMMARY: UndefinedBehaviorSanitizer",
     "runtime error:",
+    "WARNING: ThreadSanitizer",
 )
 # Bounds of every wait, so that a broken server fails a test instead of
 # hanging the suite.
@@ -148,13 +150,14 @@ class CofferServer(Coffer):
     """A cofferd instance in a temporary directory."""
 
     def __init__(self, root, *, options=None, run_as="self",
-                 binary_name="cofferd", services=None, label=None):
+                 binary_name="cofferd", services=None, label=None,
+                 data_dir=None):
         self.run_as = run_as
         self.binary_name = binary_name
         self.services_arg = services
         self.label = label
-        self.ports = {name: free_port()
-                      for name in ("imap", "pop3", "lmtp", "sieve")}
+        self.ports = {name: free_port() for name in
+                      ("imap", "pop3", "lmtp", "sieve", "imaps", "pop3s")}
         root = pathlib.Path(root)
         self.run_dir = root / "run"
         self.lmtp_socket = self.run_dir / "lmtp"
@@ -169,6 +172,11 @@ class CofferServer(Coffer):
         super().__init__(root, user=user)
         if run_as == "nobody":
             self.tool_prefix = as_nobody()
+        if data_dir is not None:
+            # another instance's store and accounts (several cofferd
+            # processes on one store)
+            self.data_dir = pathlib.Path(data_dir)
+            self.write_conf()
 
     def base_options(self, root):
         return {
@@ -185,11 +193,16 @@ class CofferServer(Coffer):
             # the ManageSieve slot; cofferd-test's echo service uses it
             "sieve_host": "127.0.0.1",
             "sieve_port": str(self.ports["sieve"]),
+            # used only with enable_imaps / enable_pop3s
+            "imaps_host": "127.0.0.1",
+            "imaps_port": str(self.ports["imaps"]),
+            "pop3s_host": "127.0.0.1",
+            "pop3s_port": str(self.ports["pop3s"]),
         }
 
     def write_conf(self, extra=""):
-        lines = [f"  <{k}>{v}</{k}>" for k, v in self.options.items()
-                 if v is not None]
+        lines = [f"  <{k}>{xml_escape(str(v))}</{k}>"
+                 for k, v in self.options.items() if v is not None]
         super().write_conf("\n".join(lines) + ("\n  " + extra
                                                if extra else ""))
 
@@ -240,7 +253,11 @@ class CofferServer(Coffer):
         return self
 
     def wait_ready(self, timeout=START_TIMEOUT, since=None):
-        """Waits for the worker's "ready:" line and for its TCP ports."""
+        """Waits for the worker's "ready:" line (NOTICE: log_level must be
+        notice, info or debug) and for its TCP ports."""
+        assert self.options.get("log_level") not in ("crit", "err",
+                                                     "warning"), \
+            "the ready line is logged at NOTICE"
         m = self.wait_log(r"\[(\d+)\]: notice: ready: \S+ \S+ "
                           r"services=(\S*) listeners=(\d+)",
                           timeout=timeout, since=since)
@@ -254,6 +271,10 @@ class CofferServer(Coffer):
     def wait_ports(self, services, timeout=START_TIMEOUT):
         want = {self.service_port(s) for s in services
                 if s in ("imap", "pop3", "lmtp", "sieve", "echo")}
+        if self.options.get("enable_imaps") == "true" and "imap" in services:
+            want.add(self.ports["imaps"])
+        if self.options.get("enable_pop3s") == "true" and "pop3" in services:
+            want.add(self.ports["pop3s"])
         deadline = time.monotonic() + timeout
         while not want <= listening_ports():
             assert time.monotonic() < deadline, (want, self.log())
@@ -429,18 +450,22 @@ def make_root(run_as):
 @pytest.fixture
 def coffer_factory():
     """make(options=..., run_as=..., users=..., binary_name=...,
-    services=..., label=..., start=False, root=None) -> CofferServer.
-    Every instance is stopped (and checked) at teardown."""
+    services=..., label=..., start=False, root=None, share_store=None)
+    -> CofferServer. share_store=<another CofferServer> makes the new
+    instance use that one's data_dir (its store and accounts) with its own
+    ports, run_dir and log. Every instance is stopped (and checked) at
+    teardown."""
     made = []
 
     def make(options=None, run_as="self", users=None,
              binary_name="cofferd", services=None, label=None,
-             start=False, root=None):
+             start=False, root=None, share_store=None):
         own_root = root is None
         root = make_root(run_as) if own_root else root
-        server = CofferServer(root, options=options, run_as=run_as,
-                              binary_name=binary_name, services=services,
-                              label=label)
+        server = CofferServer(
+            root, options=options, run_as=run_as, binary_name=binary_name,
+            services=services, label=label,
+            data_dir=share_store.data_dir if share_store else None)
         made.append((server, own_root))
         for name, password in (users or {}).items():
             server.add_user(name, password)

@@ -73,12 +73,18 @@ def test_version_and_help():
 
 def test_usage_errors(coffer_factory):
     server = echo_server(coffer_factory)
-    for args in (["-x"], ["-S"], ["-c"], ["-d", "-c", str(server.conf),
-                                           "extra"]):
+    conf = str(server.conf)
+    for args in (["-x"], ["-S"], ["-c"], ["-d", "-c", conf, "extra"]):
         r = run_cofferd(*args)
         assert r.returncode == 2, (args, r.stderr)
         assert r.stderr.startswith("cofferd: "), r.stderr
         assert "usage: cofferd" in r.stderr
+    # the label names a file in run_dir
+    for label in ("../escape", "x" * 49, ".hidden", "a b"):
+        r = run_cofferd("-d", "-c", conf, "-s", label)
+        assert r.returncode == 2, (label, r.stderr)
+        assert r.stderr.startswith("cofferd: invalid label"), r.stderr
+    assert not (server.root / "escape.pid").exists()
 
 
 def test_bad_config_one_line(coffer_factory):
@@ -174,6 +180,19 @@ def test_listen_failure_exit_1(coffer_factory):
     server.assert_clean_log()
 
 
+def test_two_instances_share_a_store(coffer_factory):
+    first = echo_server(coffer_factory, services="echo", start=True)
+    alice = first.add_user("alice", "s3cret")
+    second = echo_server(coffer_factory, services="echo", share_store=first,
+                         start=True)
+    assert second.data_dir == first.data_dir
+    assert second.ports["sieve"] != first.ports["sieve"]
+    # an account made through one is seen by the other at once
+    assert echo(second).cmd("LOGIN alice s3cret") == f"+OK LOGIN {alice}"
+    second.stop()
+    assert echo(first).cmd("still") == "still"
+
+
 # -- pid file --------------------------------------------------------------
 
 def test_pid_file_refuses_second_instance(coffer_factory):
@@ -209,7 +228,7 @@ def test_sighup_reload(coffer_factory):
     assert line.cmd("ALERT") == "+OK ALERT before"
     assert "info:" not in server.log()
     since = server.log_size()
-    server.set_options(log_level="info", login_alert="after",
+    server.set_options(log_level="info", login_alert="after <&>",
                        imap_port=str(server.ports["imap"] + 1))
     server.send_signal(signal.SIGHUP)
     m = server.wait_log(r"info: configuration reloaded from .*: "
@@ -219,15 +238,18 @@ def test_sighup_reload(coffer_factory):
     assert int(m.group(1)) >= 2 and int(m.group(2)) == 2
     assert re.search(r"warning: reload: imap_port changed; the change "
                      r"needs a restart", server.log()[since:])
+    # the supervisor follows the new level too
+    server.wait_log(r"\[%d\]: info: received SIGHUP" % server.pid,
+                    since=since)
     assert "login_alert changed; the change needs" not in server.log()
-    assert line.cmd("ALERT") == "+OK ALERT after"
+    assert line.cmd("ALERT") == "+OK ALERT after <&>"
     # a broken file keeps the running configuration
     since = server.log_size()
     server.conf.write_text("<ms_options><imap_port>x</imap_port>")
     server.send_signal(signal.SIGHUP)
     server.wait_log(r"err: reload failed, keeping the running "
                     r"configuration: ", since=since)
-    assert line.cmd("ALERT") == "+OK ALERT after"
+    assert line.cmd("ALERT") == "+OK ALERT after <&>"
     line.close()
 
 

@@ -173,3 +173,27 @@ def test_many_expunges_do_not_overflow(coffer):
     assert tagged.startswith("c OK")
     assert len(untagged) == n
     assert untagged[0] == f"* {n} EXPUNGE" and untagged[-1] == "* 1 EXPUNGE"
+
+
+def test_flag_updates_from_other_session(coffer):
+    """RFC 3501 section 7.4.2: flags changed elsewhere arrive as FETCH
+    FLAGS (with UID during UID commands); our own changes are not echoed
+    twice."""
+    a = session(coffer)
+    b = session(coffer)
+    append(a, "", 3)
+    a.ok("a", "SELECT INBOX")
+    b.ok("b", "SELECT INBOX")
+    b.ok("c", "STORE 2 +FLAGS.SILENT (\\Flagged $Blue)")
+    untagged = a.ok("d", "NOOP")
+    assert untagged[0].startswith("* FLAGS (") and "$Blue" in untagged[0]
+    # a holds \Recent for all three
+    assert "* 2 FETCH (FLAGS (\\Flagged \\Recent $Blue))" in untagged
+    b.ok("e", "STORE 3 +FLAGS.SILENT (\\Seen)")
+    untagged = a.ok("f", "UID SEARCH ALL")
+    assert "* 3 FETCH (UID 3 FLAGS (\\Seen \\Recent))" in untagged
+    # a's own STORE reports once, from STORE itself
+    untagged = a.ok("g", "STORE 1 +FLAGS (\\Answered)")
+    assert len(untagged) == 1 and untagged[0].startswith("* 1 FETCH (")
+    assert "\\Answered" in untagged[0]
+    assert a.ok("h", "NOOP") == []

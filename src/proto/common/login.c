@@ -74,8 +74,7 @@ shown(char *dst, const char *s)
 
 		if (o + 5 > SHOWN_MAX)
 			break;
-		if (c > 0x20 && c < 0x7f && c != '"' && c != '=' &&
-		    c != '\\') {
+		if (c > 0x20 && c < 0x7f && c != '"' && c != '=' && c != '\\') {
 			dst[o++] = (char)c;
 		} else {
 			snprintf(dst + o, SHOWN_MAX - o, "\\x%02x", c);
@@ -146,8 +145,15 @@ login_tempfail(struct login_ctx *ctx, struct login_result *res,
 		ctx->req->protocol, user, ctx->client, ctx->session, err->msg);
 }
 
+/* Whether name (canonical) is the account itself or one of its aliases. */
 static bool
-is_admin(const struct login_ctx *ctx, const char *userid)
+names_account(const struct account *acct, const char *name)
+{
+	return strcmp(acct->userid, name) == 0 || account_has_alias(acct, name);
+}
+
+static bool
+is_admin(const struct login_ctx *ctx, const struct account *acct)
 {
 	char admin[ACCOUNT_USERID_MAX + 1];
 	struct err err;
@@ -157,7 +163,7 @@ is_admin(const struct login_ctx *ctx, const char *userid)
 	if (account_canonicalize(ctx->cfg, ctx->cfg->admin_user, ctx->local,
 				 admin, sizeof(admin), &err) < 0)
 		return false;
-	return strcmp(admin, userid) == 0;
+	return names_account(acct, admin);
 }
 
 /* RFC 4616 section 2: the server checks that the authentication identity
@@ -181,9 +187,9 @@ apply_authzid(struct login_ctx *ctx, struct account **acct,
 		login_fail(ctx, res, "invalid authorization identity");
 		return -1;
 	}
-	if (strcmp(authz, (*acct)->userid) == 0)
+	if (names_account(*acct, authz))
 		return 0;
-	if (!is_admin(ctx, (*acct)->userid)) {
+	if (!is_admin(ctx, *acct)) {
 		login_fail(ctx, res,
 			   "not allowed to use another authorization identity");
 		return -1;

@@ -132,10 +132,11 @@ static void
 sort_flag_uids(struct imap_sync_state *st)
 {
 	size_t n = st->flag_uids.n - st->flags_done, out = 0;
-	uint32_t *v = st->flag_uids.v + st->flags_done;
+	uint32_t *v;
 
 	if (st->flags_sorted || n == 0)
 		return;
+	v = st->flag_uids.v + st->flags_done;
 	qsort(v, n, sizeof(*v), cmp_u32);
 	for (size_t i = 0; i < n; i++) {
 		if (out == 0 || v[out - 1] != v[i])

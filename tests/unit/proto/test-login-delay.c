@@ -8,6 +8,7 @@
 
 #include "proto/common/login-delay.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -150,6 +151,64 @@ test_settings(void **state)
 	login_delay_destroy(&ld);
 }
 
+#define THREADS 4
+#define ROUNDS 20000
+
+struct hammer {
+	struct login_delay *ld;
+	unsigned id;
+	unsigned bad; /* delays outside [0, max] */
+};
+
+static void *
+hammer_run(void *arg)
+{
+	struct hammer *h = arg;
+	char addr[32], name[32];
+
+	for (unsigned i = 0; i < ROUNDS; i++) {
+		unsigned d;
+
+		snprintf(addr, sizeof(addr), "10.%u.0.%u", h->id, i % 97);
+		snprintf(name, sizeof(name), "u%u@x.org", i % 89);
+		d = login_delay_failure(h->ld, addr, name, i);
+		if (d < 500 || d > 8000)
+			h->bad++;
+		if (i % 7 == 0)
+			login_delay_success(h->ld, name);
+	}
+	return NULL;
+}
+
+/* Workers of every service share one table: many threads at once must
+   keep it consistent and bounded. */
+static void
+test_threads(void **state)
+{
+	struct login_delay_settings set = {.max_entries = 64};
+	struct login_delay *ld = login_delay_create(&set);
+	struct hammer h[THREADS];
+	pthread_t t[THREADS];
+	unsigned remembered = 0;
+	char key[32];
+
+	for (unsigned i = 0; i < THREADS; i++) {
+		h[i] = (struct hammer){ld, i, 0};
+		assert_int_equal(pthread_create(&t[i], NULL, hammer_run, &h[i]),
+				 0);
+	}
+	for (unsigned i = 0; i < THREADS; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(h[i].bad, 0);
+	}
+	for (unsigned i = 0; i < 89; i++) {
+		snprintf(key, sizeof(key), "u%u@x.org", i);
+		remembered += login_delay_count(ld, key, false, ROUNDS) > 0;
+	}
+	assert_true(remembered <= 64);
+	login_delay_destroy(&ld);
+}
+
 int
 main(void)
 {
@@ -161,6 +220,7 @@ main(void)
 	    cmocka_unit_test(test_bounded_table),
 	    cmocka_unit_test(test_odd_keys),
 	    cmocka_unit_test(test_settings),
+	    cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -331,6 +331,11 @@ test_authzid(void **state)
 	login_result_clear(&res);
 	assert_int_equal(try_login(f, "alice", PW, "", &res), LOGIN_OK);
 	login_result_clear(&res);
+	/* one's own alias is oneself too */
+	assert_int_equal(try_login(f, "alice", PW, "al@example.org", &res),
+			 LOGIN_OK);
+	assert_string_equal(res.userid, "alice@example.com");
+	login_result_clear(&res);
 	/* only admin_user may act for somebody else */
 	assert_int_equal(try_login(f, "alice", PW, "boss", &res), LOGIN_FAILED);
 	assert_null(res.account);

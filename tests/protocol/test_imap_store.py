@@ -119,7 +119,7 @@ def test_read_only(coffer):
     # malformed arguments are still BAD
     status, _, _ = w.status(b"STORE 1 +FLAGS (\\Bogus)")
     assert status == "BAD"
-    assert flags_of(w) == {1: [], 2: []}
+    assert flags_of(w) == {1: ["\\Recent"], 2: ["\\Recent"]}
 
 
 def test_concurrent_sessions_merge(coffer):

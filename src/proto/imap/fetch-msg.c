@@ -89,9 +89,9 @@ locate_item(struct fetch_ctx *ctx, struct fetch_plan_item *pi,
 {
 	const struct imap_fetch_item *item = pi->item;
 	uint64_t offset, size;
-	const uint8_t *hdr;
+	const uint8_t *hdr = NULL;
 	size_t map_len = 0;
-	void *map;
+	void *map = NULL;
 
 	fetch_ranges_clear(&pi->ranges);
 	if (fetch_section_locate(sum, msg_size, item, &offset, &size) == 0)

@@ -76,10 +76,10 @@ check_item(const struct mime_summary *sum, const uint8_t *msg, size_t len,
 		check_ranges(&r, len);
 		if (r.total > item->partial_count ||
 		    (item->partial_offset < before &&
-		     r.total != (before - item->partial_offset <
-						 item->partial_count
-					 ? before - item->partial_offset
-					 : item->partial_count)) ||
+		     r.total !=
+			 (before - item->partial_offset < item->partial_count
+			      ? before - item->partial_offset
+			      : item->partial_count)) ||
 		    (item->partial_offset >= before && r.total != 0))
 			abort();
 	}

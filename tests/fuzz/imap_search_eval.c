@@ -22,14 +22,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MESSAGES 6
 
 static const char default_envelope[] =
-	"(\"Sat, 24 Mar 2007 23:00:00 +0200\" \"=?utf-8?q?caf=C3=A9?=\" "
-	"((\"Real Name\" NIL \"user\" \"example.org\")) NIL NIL "
-	"((NIL NIL \"group\" NIL)(NIL NIL \"a\" \"b.c\")(NIL NIL NIL NIL)) "
-	"((NIL NIL \"cc\" \"d.e\")) NIL NIL \"<id@x>\")";
+    "(\"Sat, 24 Mar 2007 23:00:00 +0200\" \"=?utf-8?q?caf=C3=A9?=\" "
+    "((\"Real Name\" NIL \"user\" \"example.org\")) NIL NIL "
+    "((NIL NIL \"group\" NIL)(NIL NIL \"a\" \"b.c\")(NIL NIL NIL NIL)) "
+    "((NIL NIL \"cc\" \"d.e\")) NIL NIL \"<id@x>\")";
 
 static void
-check_message(const struct search_program *prog, uint32_t seq,
-	      uint32_t seed, struct search_envelope *env)
+check_message(const struct search_program *prog, uint32_t seq, uint32_t seed,
+	      struct search_envelope *env)
 {
 	static const char *const kws[] = {"work", "$Label1", "x"};
 	uint64_t masks[SEARCH_TEXT_KEYS_MAX / MIME_SEARCH_MAX_KEYS];
@@ -91,9 +91,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	args = fuzz_parse_args(pool, data, size, &count);
 	if (args != NULL &&
 	    imap_search_parse(pool, args, count, &set, &ast, &error) ==
-		    IMAP_SEARCH_PARSE_OK &&
-	    search_compile(pool, ast, MESSAGES, MESSAGES * 3, &prog,
-			   &err) == 0) {
+		IMAP_SEARCH_PARSE_OK &&
+	    search_compile(pool, ast, MESSAGES, MESSAGES * 3, &prog, &err) ==
+		0) {
 		for (uint32_t seq = 1; seq <= MESSAGES; seq++)
 			check_message(prog, seq, seed * seq + seq, env);
 		search_program_free(&prog);

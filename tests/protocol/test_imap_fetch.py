@@ -277,9 +277,11 @@ def test_seen_reported_to_other_session(coffer):
 def test_examine_does_not_set_seen(coffer):
     w = mailbox(coffer, SIMPLE, select=b"EXAMINE")
     r = one(w, b"FETCH 1 (BODY[] FLAGS)")
-    # EXAMINE shows \Recent without taking it (RFC 3501 section 6.3.2)
+    # EXAMINE shows \Recent without claiming it
     assert r["FLAGS"] == [("atom", b"\\Recent")]
     assert r["BODY[]"] == SIMPLE
+    untagged = w.ok(b"FETCH 1 RFC822")
+    assert fetch_map(untagged)[1].keys() == {"RFC822"}
     w.ok(b"SELECT INBOX")
     assert one(w, b"FETCH 1 FLAGS")["FLAGS"] == [("atom", b"\\Recent")]
 
@@ -523,3 +525,24 @@ def test_connection_closed_mid_fetch(coffer):
     v = login(coffer)
     v.ok(b"SELECT INBOX")
     assert len(v.fetch(b"FETCH 1:2 RFC822.SIZE")) == 2
+
+
+@pytest.mark.coffer(users={USER: PASS}, services="imap,lmtp")
+def test_nul_bytes_sent_as_0x80(coffer):
+    """RFC 3501 section 9: CHAR8 excludes NUL. A message with NUL bytes
+    (APPEND refuses them, LMTP delivers them) is sent with 0x80 in their
+    place; sizes stay exact. SEARCH still finds its text."""
+    coffer.require("lmtp")
+    msg = b"Subject: nul\r\n\r\nab\x00cd\r\n\x00\x00end\r\n"
+    r = coffer.deliver(LOGIN, msg)
+    assert r[LOGIN][0] == 250, r
+    w = login(coffer)
+    w.ok(b"SELECT INBOX")
+    r = one(w, b"FETCH 1 (RFC822.SIZE BODY.PEEK[] BODY.PEEK[TEXT]<2.4>)")
+    stored = r["BODY[]"]
+    assert len(stored) == int(r["RFC822.SIZE"][1])
+    assert b"\x00" not in stored
+    assert stored.replace(b"\x80", b"\x00").endswith(
+        b"ab\x00cd\r\n\x00\x00end\r\n")
+    assert r["BODY[TEXT]<2>"] == b"\x80cd\r"
+    assert w.ok(b"SEARCH BODY end") == [b"* SEARCH 1"]

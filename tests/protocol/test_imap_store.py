@@ -119,7 +119,6 @@ def test_read_only(coffer):
     # malformed arguments are still BAD
     status, _, _ = w.status(b"STORE 1 +FLAGS (\\Bogus)")
     assert status == "BAD"
-    # EXAMINE shows \Recent without taking it (RFC 3501 section 6.3.2)
     assert flags_of(w) == {1: ["\\Recent"], 2: ["\\Recent"]}
 
 

@@ -150,7 +150,8 @@ fetch_finish(struct imap_cmd *cmd)
 	if (ctx->expunged > 0) {
 		/* RFC 2180 section 4.1, RFC 5530 section 3 */
 		return imap_cmd_no(cmd, "EXPUNGEISSUED",
-				   "Some messages were expunged meanwhile.");
+				   "Some of the requested messages no longer "
+				   "exist.");
 	}
 	return imap_cmd_ok(cmd, "Fetch completed.");
 }
@@ -215,8 +216,8 @@ cmd_fetch(struct imap_cmd *cmd)
 	ctx->s = s;
 	if (!imap_cmd_get_msgset(cmd, &cmd->args[0], &ctx->seqs))
 		return IMAP_CMD_DONE;
-	if (imap_fetch_parse(cmd->pool, cmd->args + 1, cmd->count - 1,
-			     cmd->uid, &req, &error) < 0)
+	if (imap_fetch_parse(cmd->pool, cmd->args + 1, cmd->count - 1, cmd->uid,
+			     &req, &error) < 0)
 		return imap_cmd_bad(cmd, error);
 	/* none of CONDSTORE, QRESYNC, BINARY, OBJECTID, SAVEDATE and
 	   PREVIEW is advertised (RFC 3501 section 6.4.5: unknown items are

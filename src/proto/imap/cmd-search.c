@@ -109,17 +109,17 @@ candidates(struct imap_cmd *cmd, struct search_ctx *ctx, uint32_t count)
 	if (prog->uid_filter != NULL) {
 		const struct imap_seqset *u = prog->uid_filter;
 		struct imap_seq_range *r =
-			pool_alloc_array(cmd->pool, u->count + 1, sizeof(*r));
+		    pool_alloc_array(cmd->pool, u->count + 1, sizeof(*r));
 		size_t n = 0;
 
 		for (size_t i = 0; i < u->count; i++) {
 			uint32_t first =
-				uid_lower_bound(box, count, u->ranges[i].lo);
+			    uid_lower_bound(box, count, u->ranges[i].lo);
 			uint32_t end =
-				u->ranges[i].hi == UINT32_MAX
-					? count + 1
-					: uid_lower_bound(box, count,
-							  u->ranges[i].hi + 1);
+			    u->ranges[i].hi == UINT32_MAX
+				? count + 1
+				: uid_lower_bound(box, count,
+						  u->ranges[i].hi + 1);
 
 			if (first < end) {
 				r[n].lo = first;
@@ -164,8 +164,8 @@ match(struct imap_cmd *cmd, struct search_ctx *ctx, uint32_t seq)
 		return r == SEARCH_YES;
 
 	pool_clear(ctx->msg_pool);
-	if (fetch_summary_get(box, seq, info.size, ctx->msg_pool,
-			      &ctx->scratch, &sum, &ctx->err) < 0)
+	if (fetch_summary_get(box, seq, info.size, ctx->msg_pool, &ctx->scratch,
+			      &sum, &ctx->err) < 0)
 		goto gone;
 	m.have_summary = true;
 	if (search_envelope_set(ctx->envelope, sum->envelope,
@@ -251,9 +251,9 @@ search_step(struct imap_cmd *cmd)
 			return imap_cmd_fail(cmd, &ctx->err);
 		if (ret > 0)
 			vec_push(&ctx->results,
-				 cmd->uid ? store_mailbox_uid(cmd->session->box,
-							      seq)
-					  : seq);
+				 cmd->uid
+				     ? store_mailbox_uid(cmd->session->box, seq)
+				     : seq);
 		if (++since_check == SEARCH_SLICE_CHECK) {
 			since_check = 0;
 			if (time_mono_ms() - start >= SEARCH_SLICE_MS)
@@ -279,7 +279,8 @@ prepare(struct imap_cmd *cmd, struct search_ctx *ctx, uint32_t count)
 	case IMAP_SEARCH_PARSE_OK:
 		break;
 	case IMAP_SEARCH_PARSE_BADCHARSET:
-		imap_cmd_no(cmd, "BADCHARSET (" IMAP_SEARCH_CHARSETS ")", error);
+		imap_cmd_no(cmd, "BADCHARSET (" IMAP_SEARCH_CHARSETS ")",
+			    error);
 		return false;
 	case IMAP_SEARCH_PARSE_BAD:
 		imap_cmd_bad(cmd, error);

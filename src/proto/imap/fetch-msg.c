@@ -89,18 +89,19 @@ locate_item(struct fetch_ctx *ctx, struct fetch_plan_item *pi,
 {
 	const struct imap_fetch_item *item = pi->item;
 	uint64_t offset, size;
-	const uint8_t *hdr;
+	const uint8_t *hdr = NULL;
 	size_t map_len = 0;
-	void *map;
+	void *map = NULL;
 
 	fetch_ranges_clear(&pi->ranges);
 	if (fetch_section_locate(sum, msg_size, item, &offset, &size) == 0)
 		return 0;
 	if (offset > file_size || size > file_size - offset)
-		return err_set(err, ERR_CORRUPT, "section %" PRIu64 "+%" PRIu64
-				   " lies beyond the end of the message file "
-				   "(%" PRIu64 " bytes)", offset, size,
-			       file_size);
+		return err_set(err, ERR_CORRUPT,
+			       "section %" PRIu64 "+%" PRIu64
+			       " lies beyond the end of the message file "
+			       "(%" PRIu64 " bytes)",
+			       offset, size, file_size);
 	if (!fetch_section_is_subset(item)) {
 		fetch_ranges_add(&pi->ranges, offset, size);
 	} else {
@@ -108,10 +109,10 @@ locate_item(struct fetch_ctx *ctx, struct fetch_plan_item *pi,
 				 err) < 0)
 			return -1;
 		fetch_section_header_fields(
-			hdr, (size_t)size, offset, item->section.fields,
-			item->section.field_count,
-			item->section.text == IMAP_SECTION_HEADER_FIELDS_NOT,
-			&pi->ranges);
+		    hdr, (size_t)size, offset, item->section.fields,
+		    item->section.field_count,
+		    item->section.text == IMAP_SECTION_HEADER_FIELDS_NOT,
+		    &pi->ranges);
 		if (map != NULL)
 			(void)munmap(map, map_len);
 	}
@@ -274,8 +275,8 @@ fetch_msg(struct fetch_ctx *ctx, uint32_t seq, struct err *err)
 		return 0;
 	}
 	if (ctx->need_summary &&
-	    fetch_summary_get(box, seq, info.size, ctx->msg_pool,
-			      &ctx->scratch, &sum, err) < 0)
+	    fetch_summary_get(box, seq, info.size, ctx->msg_pool, &ctx->scratch,
+			      &sum, err) < 0)
 		return gone_or_fail(ctx, err);
 	if (ctx->need_file) {
 		if (store_msg_open(box, seq, &fd, err) < 0)

@@ -170,8 +170,8 @@ fetch_section_locate(const struct mime_summary *sum, uint64_t msg_size,
 	i_assert(sum != NULL);
 	return mime_summary_find_section(sum, path, kind, offset_r, size_r,
 					 NULL) == 1
-		       ? 1
-		       : 0;
+		   ? 1
+		   : 0;
 }
 
 struct name_set {

@@ -32,7 +32,9 @@ struct fetch_ranges {
 	uint64_t total;
 };
 
+/* clang-format off */
 #define FETCH_RANGES_INIT { NULL, 0, 0, 0 }
+/* clang-format on */
 
 void fetch_ranges_clear(struct fetch_ranges *r);
 void fetch_ranges_free(struct fetch_ranges *r);
@@ -61,8 +63,8 @@ bool fetch_section_is_subset(const struct imap_fetch_item *item);
    exist, HEADER/TEXT of a part that is not a message/rfc822): the item
    is then answered with an empty string, as Dovecot does. */
 int fetch_section_locate(const struct mime_summary *sum, uint64_t msg_size,
-			 const struct imap_fetch_item *item,
-			 uint64_t *offset_r, uint64_t *size_r);
+			 const struct imap_fetch_item *item, uint64_t *offset_r,
+			 uint64_t *size_r);
 
 /* Appends the ranges that HEADER.FIELDS (exclude = false) or
    HEADER.FIELDS.NOT (exclude = true) select from the header hdr[0..len),

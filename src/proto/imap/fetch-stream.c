@@ -29,7 +29,7 @@ struct fetch_stream {
 	struct buf text;
 	size_t text_done;
 	VEC(struct segment) segs;
-	size_t seg;	  /* segment being written */
+	size_t seg;	   /* segment being written */
 	uint64_t seg_done; /* bytes of its file range written */
 	uint64_t file_pending;
 	int fd;
@@ -149,8 +149,8 @@ read_failed(struct fetch_stream *st, const struct err *err)
 	struct imap_session *s = st->session;
 
 	log_err("imap(%s): %s: cannot send a message: %s",
-		s->userid != NULL ? s->userid : "-",
-		conn_session_id(s->conn), err->msg);
+		s->userid != NULL ? s->userid : "-", conn_session_id(s->conn),
+		err->msg);
 	conn_close(s->conn, "Message file could not be read");
 }
 
@@ -159,8 +159,8 @@ static int
 write_file_piece(struct fetch_stream *st, struct segment *seg)
 {
 	struct conn *conn = st->session->conn;
-	size_t want = (size_t)MIN((uint64_t)st->chunk_size,
-				  seg->size - st->seg_done);
+	size_t want =
+	    (size_t)MIN((uint64_t)st->chunk_size, seg->size - st->seg_done);
 	ssize_t n;
 
 	if (st->chunk == NULL)
@@ -175,8 +175,9 @@ write_file_piece(struct fetch_stream *st, struct segment *seg)
 		if (n < 0)
 			err_set_errno(&err, "pread", "message file");
 		else
-			err_set(&err, ERR_CORRUPT, "message file is shorter "
-						   "than its index says");
+			err_set(&err, ERR_CORRUPT,
+				"message file is shorter "
+				"than its index says");
 		read_failed(st, &err);
 		return -1;
 	}
@@ -195,16 +196,16 @@ fetch_stream_flush(struct fetch_stream *st)
 
 	for (;;) {
 		size_t stop = st->seg < st->segs.n
-				      ? st->segs.v[st->seg].text_end
-				      : st->text.len;
+				  ? st->segs.v[st->seg].text_end
+				  : st->text.len;
 
 		if (st->text_done < stop) {
 			size_t n = MIN(st->chunk_size, stop - st->text_done);
 
 			if (conn_output_full(conn))
 				return 0;
-			if (conn_write(conn, st->text.data + st->text_done,
-				       n) < 0)
+			if (conn_write(conn, st->text.data + st->text_done, n) <
+			    0)
 				return -1;
 			st->text_done += n;
 			continue;

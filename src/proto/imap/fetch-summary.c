@@ -33,8 +33,9 @@ fetch_summary_build(int fd, uint64_t size, struct buf *out, struct err *err)
 			break;
 		}
 		if (n == 0) {
-			ret = err_set(err, ERR_CORRUPT, "message file is "
-							"shorter than indexed");
+			ret = err_set(err, ERR_CORRUPT,
+				      "message file is "
+				      "shorter than indexed");
 			break;
 		}
 		mime_parser_feed(parser, chunk, (size_t)n);
@@ -68,8 +69,8 @@ parse_file(struct store_mailbox *box, uint32_t seq, uint64_t size,
 	if (ret < 0)
 		return -1;
 	/* our own blob: a failure here is a bug, reported as internal */
-	if (mime_summary_parse(scratch->data, scratch->len, pool, &sum,
-			       err) < 0) {
+	if (mime_summary_parse(scratch->data, scratch->len, pool, &sum, err) <
+	    0) {
 		err->code = ERR_INTERNAL;
 		return -1;
 	}
@@ -95,8 +96,8 @@ fetch_summary_get(struct store_mailbox *box, uint32_t seq, uint64_t size,
 		/* no cache builder configured: parse every time */
 		return parse_file(box, seq, size, pool, scratch, sum_r, err);
 	}
-	if (mime_summary_parse(scratch->data, scratch->len, pool, &sum,
-			       &perr) < 0) {
+	if (mime_summary_parse(scratch->data, scratch->len, pool, &sum, &perr) <
+	    0) {
 		sum = NULL;
 	} else if (sum->message_size == size) {
 		*sum_r = sum;

@@ -18,9 +18,9 @@
 #define MAX_DEPTH 4
 
 static const unsigned element_of[SEARCH_ENVELOPE_FIELDS] = {
-	[SEARCH_ENVELOPE_SUBJECT] = 1, [SEARCH_ENVELOPE_FROM] = 2,
-	[SEARCH_ENVELOPE_TO] = 5,      [SEARCH_ENVELOPE_CC] = 6,
-	[SEARCH_ENVELOPE_BCC] = 7,
+    [SEARCH_ENVELOPE_SUBJECT] = 1, [SEARCH_ENVELOPE_FROM] = 2,
+    [SEARCH_ENVELOPE_TO] = 5,	   [SEARCH_ENVELOPE_CC] = 6,
+    [SEARCH_ENVELOPE_BCC] = 7,
 };
 
 struct lex {
@@ -89,9 +89,8 @@ read_nstring(struct lex *lx, struct buf *out)
 	}
 	if (lx->p < lx->end && *lx->p == '{') {
 		uint64_t n;
-		size_t digits = mem_to_u64(lx->p + 1,
-					   (size_t)(lx->end - lx->p - 1),
-					   SIZE_MAX, &n);
+		size_t digits = mem_to_u64(
+		    lx->p + 1, (size_t)(lx->end - lx->p - 1), SIZE_MAX, &n);
 
 		lx->p += 1 + digits;
 		if (digits == 0 || lx->end - lx->p < 3 ||

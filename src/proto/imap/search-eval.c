@@ -98,9 +98,9 @@ compile_envelope(struct compile_ctx *cc, const struct imap_search_key *key,
 	node->level = LEVEL_SUMMARY;
 	node->u.env.field = envelope_field(key->type);
 	node->u.env.len = canon.len;
-	node->u.env.needle = pool_memdup(cc->pool, canon.len > 0 ? canon.data
-							     : (uint8_t *)"",
-					 canon.len > 0 ? canon.len : 1);
+	node->u.env.needle =
+	    pool_memdup(cc->pool, canon.len > 0 ? canon.data : (uint8_t *)"",
+			canon.len > 0 ? canon.len : 1);
 	buf_free(&canon);
 	return 0;
 }
@@ -216,8 +216,8 @@ compile_node(struct compile_ctx *cc, const struct imap_search_key *key,
 		return 0;
 	case IMAP_SEARCH_KEYWORD:
 	case IMAP_SEARCH_UNKEYWORD:
-		node->u.keyword = pool_strndup(cc->pool, key->u.str.data,
-					       key->u.str.len);
+		node->u.keyword =
+		    pool_strndup(cc->pool, key->u.str.data, key->u.str.len);
 		cc->prog->needs_keywords = true;
 		return 0;
 	case IMAP_SEARCH_BCC:
@@ -296,8 +296,8 @@ collect_filters(struct compile_ctx *cc, const struct search_node *root)
 
 int
 search_compile(struct pool *pool, const struct imap_search_program *ast,
-	       uint32_t count, uint32_t max_uid,
-	       struct search_program **prog_r, struct err *err)
+	       uint32_t count, uint32_t max_uid, struct search_program **prog_r,
+	       struct err *err)
 {
 	struct compile_ctx *cc = pool_alloc(pool, sizeof(*cc));
 	struct search_program *prog = pool_alloc(pool, sizeof(*prog));
@@ -341,8 +341,8 @@ result(bool b)
 	return b ? SEARCH_YES : SEARCH_NO;
 }
 
-static enum search_result
-eval_node(const struct search_node *n, const struct search_msg *m);
+static enum search_result eval_node(const struct search_node *n,
+				    const struct search_msg *m);
 
 static bool
 has_keyword(const struct search_msg *m, const char *keyword)
@@ -436,8 +436,8 @@ eval_node(const struct search_node *n, const struct search_msg *m)
 	case IMAP_SEARCH_BEFORE:
 	case IMAP_SEARCH_ON:
 	case IMAP_SEARCH_SINCE:
-		return eval_date(n, search_day(m->internaldate,
-					       m->internal_zone));
+		return eval_date(n,
+				 search_day(m->internaldate, m->internal_zone));
 	case IMAP_SEARCH_SENTBEFORE:
 	case IMAP_SEARCH_SENTON:
 	case IMAP_SEARCH_SENTSINCE:
@@ -463,8 +463,7 @@ eval_node(const struct search_node *n, const struct search_msg *m)
 		if (!m->have_summary)
 			return SEARCH_MAYBE;
 		return result(m->envelope != NULL &&
-			      search_envelope_match(m->envelope,
-						    n->u.env.field,
+			      search_envelope_match(m->envelope, n->u.env.field,
 						    n->u.env.needle,
 						    n->u.env.len));
 	case IMAP_SEARCH_BODY:
@@ -472,8 +471,8 @@ eval_node(const struct search_node *n, const struct search_msg *m)
 	case IMAP_SEARCH_HEADER:
 		if (!m->have_text)
 			return SEARCH_MAYBE;
-		return result((m->text_masks[n->u.text.group] &
-			       n->u.text.bit) != 0);
+		return result(
+		    (m->text_masks[n->u.text.group] & n->u.text.bit) != 0);
 	case IMAP_SEARCH_NOT:
 	case IMAP_SEARCH_OR:
 	case IMAP_SEARCH_AND:

@@ -11,8 +11,8 @@
  * is evaluated with what the index knows (flags, UID, size, INTERNALDATE,
  * keywords); only if the answer is still "maybe" does the caller load the
  * summary (SENT*: the Date header; the ENVELOPE keys) and evaluate again,
- * and only then read the message text. AND and OR children are ordered by that cost, so
- * "SEEN BODY x" never opens the file of an unseen message.
+ * and only then read the message text. AND and OR children are ordered by that
+ * cost, so "SEEN BODY x" never opens the file of an unseen message.
  *
  * Pure code: no store, no I/O. A compiled program lives in the pool given
  * to search_compile() plus the matchers, which search_program_free()

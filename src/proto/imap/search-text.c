@@ -10,10 +10,10 @@
 #define GROUPS_MAX (SEARCH_TEXT_KEYS_MAX / MIME_SEARCH_MAX_KEYS)
 
 int
-search_text_match(const struct search_program *prog,
-		  struct store_mailbox *box, uint32_t seq, uint64_t size,
-		  const struct mime_summary *sum, uint8_t *chunk,
-		  size_t chunk_size, uint64_t *masks, struct err *err)
+search_text_match(const struct search_program *prog, struct store_mailbox *box,
+		  uint32_t seq, uint64_t size, const struct mime_summary *sum,
+		  uint8_t *chunk, size_t chunk_size, uint64_t *masks,
+		  struct err *err)
 {
 	struct mime_search_ctx *ctx[GROUPS_MAX];
 	bool decided[GROUPS_MAX];

@@ -97,9 +97,8 @@ summarize(const struct buf *msg)
 	struct err err;
 
 	assert_int_equal(mime_summary_serialize(m, &blob), 0);
-	assert_int_equal(mime_summary_parse(blob.data, blob.len, pool, &s,
-					    &err),
-			 0);
+	assert_int_equal(
+	    mime_summary_parse(blob.data, blob.len, pool, &s, &err), 0);
 	buf_free(&blob);
 	return s;
 }
@@ -126,13 +125,12 @@ section(const struct buf *msg, const char *args)
 	    0)
 		return "ABSENT";
 	if (fetch_section_is_subset(&req->items[0]))
-		fetch_section_header_fields(
-			msg->data + off, size, off,
-			req->items[0].section.fields,
-			req->items[0].section.field_count,
-			req->items[0].section.text ==
-				IMAP_SECTION_HEADER_FIELDS_NOT,
-			&r);
+		fetch_section_header_fields(msg->data + off, size, off,
+					    req->items[0].section.fields,
+					    req->items[0].section.field_count,
+					    req->items[0].section.text ==
+						IMAP_SECTION_HEADER_FIELDS_NOT,
+					    &r);
 	else
 		fetch_ranges_add(&r, off, size);
 	if (req->items[0].partial)
@@ -149,19 +147,19 @@ static void
 test_locate(void **state)
 {
 	static const char complex[] =
-		"From: a@b.c\r\n"
-		"Content-Type: multipart/mixed; boundary=YY\r\n"
-		"\r\n"
-		"--YY\r\n"
-		"\r\n"
-		"abc\r\n"
-		"--YY\r\n"
-		"Content-Type: message/rfc822\r\n"
-		"\r\n"
-		"Subject: inner\r\n"
-		"\r\n"
-		"innerbody\r\n"
-		"--YY--\r\n";
+	    "From: a@b.c\r\n"
+	    "Content-Type: multipart/mixed; boundary=YY\r\n"
+	    "\r\n"
+	    "--YY\r\n"
+	    "\r\n"
+	    "abc\r\n"
+	    "--YY\r\n"
+	    "Content-Type: message/rfc822\r\n"
+	    "\r\n"
+	    "Subject: inner\r\n"
+	    "\r\n"
+	    "innerbody\r\n"
+	    "--YY--\r\n";
 	struct buf msg = BUF_INIT;
 
 	(void)state;
@@ -189,8 +187,7 @@ test_locate(void **state)
 	assert_string_equal(section(&msg, "BODY[1.HEADER]"), "ABSENT");
 	assert_string_equal(section(&msg, "BODY[1.1]"), "ABSENT");
 	assert_string_equal(section(&msg, "BODY[2.2]"), "ABSENT");
-	assert_string_equal(section(&msg, "BODY[4294967295.1.MIME]"),
-			    "ABSENT");
+	assert_string_equal(section(&msg, "BODY[4294967295.1.MIME]"), "ABSENT");
 	buf_free(&msg);
 
 	/* a single part: part 1 is the body, its MIME header the header */
@@ -205,8 +202,8 @@ test_locate(void **state)
 }
 
 static void
-check_filter(const uint8_t *hdr, size_t len, const char *const *names,
-	     size_t n, bool exclude)
+check_filter(const uint8_t *hdr, size_t len, const char *const *names, size_t n,
+	     bool exclude)
 {
 	struct fetch_ranges r = FETCH_RANGES_INIT;
 	struct buf want = BUF_INIT, got = BUF_INIT;
@@ -275,13 +272,12 @@ static void
 test_header_fields_edges(void **state)
 {
 	static const char *const names[] = {"a", "B"};
-	static const char hdr[] =
-		"junk line\r\n"
-		"A: 1\r\n"
-		" folded\r\n"
-		"b : 2\r\n"
-		"C: 3\r\n"
-		"\r\n";
+	static const char hdr[] = "junk line\r\n"
+				  "A: 1\r\n"
+				  " folded\r\n"
+				  "b : 2\r\n"
+				  "C: 3\r\n"
+				  "\r\n";
 
 	(void)state;
 	check_filter((const uint8_t *)hdr, strlen(hdr), names, 2, false);
@@ -297,11 +293,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ranges_merge_and_window),
-		cmocka_unit_test_setup_teardown(test_locate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_header_fields_corpus,
-						setup, teardown),
-		cmocka_unit_test(test_header_fields_edges),
+	    cmocka_unit_test(test_ranges_merge_and_window),
+	    cmocka_unit_test_setup_teardown(test_locate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_header_fields_corpus, setup,
+					    teardown),
+	    cmocka_unit_test(test_header_fields_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

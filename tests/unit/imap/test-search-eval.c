@@ -199,8 +199,7 @@ test_three_valued(void **state)
 	m.date_zone = 120;
 	assert_int_equal(eval("SENTON 25-Mar-2007", &m), SEARCH_YES);
 	assert_int_equal(eval("SENTBEFORE 25-Mar-2007", &m), SEARCH_NO);
-	assert_int_equal(eval("SENTSINCE 25-Mar-2007 UNSEEN", &m),
-			 SEARCH_YES);
+	assert_int_equal(eval("SENTSINCE 25-Mar-2007 UNSEEN", &m), SEARCH_YES);
 	/* the text masks: key i is bit i % 64 of group i / 64 */
 	m.have_text = true;
 	m.text_masks = masks;
@@ -272,24 +271,24 @@ static void
 test_envelope(void **state)
 {
 	static const char *const froms[] = {
-		"From: user-from@domain.org\r\n\r\n",
-		"From: RealFrom <user-from@domain.org>\r\n\r\n",
-		"From: <user-from (comment)@ (comment) domain.org>\r\n\r\n",
-		"From: user-from@domain.org (RealFrom)\r\n\r\n",
+	    "From: user-from@domain.org\r\n\r\n",
+	    "From: RealFrom <user-from@domain.org>\r\n\r\n",
+	    "From: <user-from (comment)@ (comment) domain.org>\r\n\r\n",
+	    "From: user-from@domain.org (RealFrom)\r\n\r\n",
 	};
 	static const char groups[] =
-		"To: groupname: groupuser1@domain.org, groupuser2@domain.org;,"
-		"\r\n  groupname2: groupuser3@domain.org;\r\n\r\n";
+	    "To: groupname: groupuser1@domain.org, groupuser2@domain.org;,"
+	    "\r\n  groupname2: groupuser3@domain.org;\r\n\r\n";
 	static const char literal_env[] =
-		"(NIL {3}\r\nx\"y NIL NIL NIL NIL NIL NIL NIL NIL)";
+	    "(NIL {3}\r\nx\"y NIL NIL NIL NIL NIL NIL NIL NIL)";
 	struct search_envelope *env;
 
 	(void)state;
 	for (size_t i = 0; i < N_ELEMENTS(froms); i++) {
 		assert_true(env_match(froms[i], SEARCH_ENVELOPE_FROM,
 				      "user-from@domain.org"));
-		assert_true(env_match(froms[i], SEARCH_ENVELOPE_FROM,
-				      "SER-FRO"));
+		assert_true(
+		    env_match(froms[i], SEARCH_ENVELOPE_FROM, "SER-FRO"));
 		assert_true(env_match(froms[i], SEARCH_ENVELOPE_FROM, ""));
 		assert_false(env_match(froms[i], SEARCH_ENVELOPE_TO, ""));
 		assert_true(env_match(froms[i], SEARCH_ENVELOPE_FROM,
@@ -312,16 +311,15 @@ test_envelope(void **state)
 	assert_true(env_match("Subject: =?iso-8859-1?q?Caf=E9?= au lait\r\n"
 			      "\r\n",
 			      SEARCH_ENVELOPE_SUBJECT, "CAF\xc3\x89 AU"));
-	assert_false(env_match("From: a@b.c\r\n\r\n",
-			       SEARCH_ENVELOPE_SUBJECT, ""));
+	assert_false(
+	    env_match("From: a@b.c\r\n\r\n", SEARCH_ENVELOPE_SUBJECT, ""));
 	/* a malformed envelope string: every field is NIL */
 	env = search_envelope_create();
 	assert_false(search_envelope_set(env, "(NIL \"x", 7));
 	assert_false(search_envelope_match(env, SEARCH_ENVELOPE_SUBJECT,
 					   (const uint8_t *)"", 0));
 	assert_false(search_envelope_set(env, "(NIL {5}\r\nab)", 14));
-	assert_true(search_envelope_set(env, literal_env,
-					strlen(literal_env)));
+	assert_true(search_envelope_set(env, literal_env, strlen(literal_env)));
 	assert_true(search_envelope_match(env, SEARCH_ENVELOPE_SUBJECT,
 					  (const uint8_t *)"X\"Y", 3));
 	search_envelope_destroy(&env);
@@ -331,16 +329,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_day),
-		cmocka_unit_test_setup_teardown(test_index_keys, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_three_valued, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_text_groups_and_limits,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_envelope, setup,
-						teardown),
+	    cmocka_unit_test(test_day),
+	    cmocka_unit_test_setup_teardown(test_index_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_three_valued, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_text_groups_and_limits, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_envelope, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

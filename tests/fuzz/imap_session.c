@@ -35,9 +35,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define OUT_MAX 131072	/* max_net_buffer */
-#define OUT_HIGH 65536	/* conn_output_full() */
-#define RUNS_MAX 20000	/* more runs than this means a stuck session */
+#define OUT_MAX 131072 /* max_net_buffer */
+#define OUT_HIGH 65536 /* conn_output_full() */
+#define RUNS_MAX 20000 /* more runs than this means a stuck session */
 
 struct conn {
 	const struct conn_handler *h;
@@ -235,8 +235,8 @@ proto_login_password(struct service_env *env, const struct login_request *req,
 		str_copy(res->userid, "alice@example.com", sizeof(res->userid));
 		return 0;
 	}
-	res->status = strcmp(req->name, "nologin") == 0 ? LOGIN_NOLOGIN
-							  : LOGIN_FAILED;
+	res->status =
+	    strcmp(req->name, "nologin") == 0 ? LOGIN_NOLOGIN : LOGIN_FAILED;
 	res->delay_ms = 1;
 	return 0;
 }
@@ -248,8 +248,8 @@ login_result_clear(struct login_result *res)
 }
 
 void
-proto_log_logout(const struct conn *c, const char *protocol,
-		 const char *userid, const char *reason)
+proto_log_logout(const struct conn *c, const char *protocol, const char *userid,
+		 const char *reason)
 {
 	(void)c;
 	(void)protocol;
@@ -285,7 +285,7 @@ fuzz_env(void)
 			     sizeof("<ms_options><login_disabled>false"
 				    "</login_disabled><max_message_size>"
 				    "100000</max_message_size></ms_options>") -
-				     1,
+				 1,
 			     &cfg, &err) < 0)
 		abort();
 	store_settings_init(&set);
@@ -310,7 +310,8 @@ empty_dir(const char *path)
 	if (d == NULL)
 		abort();
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (rm_rf_at(dirfd(d), de->d_name, &err) < 0)
 			abort();

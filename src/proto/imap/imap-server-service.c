@@ -67,9 +67,9 @@ imap_accept(struct conn *c, void *ctx)
 }
 
 const struct service_def imap_service = {
-	.name = "imap",
-	.listeners = imap_listeners,
-	.init = imap_init,
-	.deinit = imap_deinit,
-	.accept = imap_accept,
+    .name = "imap",
+    .listeners = imap_listeners,
+    .init = imap_init,
+    .deinit = imap_deinit,
+    .accept = imap_accept,
 };

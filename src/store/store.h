@@ -246,8 +246,9 @@ struct store_msg_info {
 	uint8_t guid[16];     /* stable object id (RFC 8474 EMAILID basis) */
 	bool expunged;	      /* expunged elsewhere, not yet reported */
 };
-/* seq in 1..count. Returns 0, or -1 if seq is out of range. An expunged
-   message still answers with its last known data and expunged=true. */
+/* seq in 1..count. Returns 0, or -1 if seq is out of range. A message
+   expunged elsewhere but still in the view answers with its UID,
+   expunged=true and every other field zero. */
 int store_msg_info(struct store_mailbox *box, uint32_t seq,
 		   struct store_msg_info *info_r);
 /* Keywords of a message; the names stay valid until the view is closed. */
@@ -327,6 +328,14 @@ int store_append_add_file(struct store_append *txn, const char *path,
 			  int64_t internaldate, uint32_t flags,
 			  const char *const *keywords, size_t keyword_count,
 			  struct err *err);
+/* The same with the message's cache blob already built by the caller (e.g.
+   once for all LMTP recipients), so the store does not parse the message
+   again; blob may be NULL. */
+int store_append_add_file_cached(struct store_append *txn, const char *path,
+				 int64_t internaldate, uint32_t flags,
+				 const char *const *keywords,
+				 size_t keyword_count, const uint8_t *blob,
+				 size_t blob_len, struct err *err);
 /* Makes every message of the transaction visible and durable at once.
    On success the assigned UIDs are in uids_r (may be NULL) in the order the
    messages were added, and the mailbox's UIDVALIDITY in *uidvalidity_r. */

@@ -10,6 +10,7 @@
 #include "lib/vec.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,37 @@ test_append_and_read(void **state)
 	/* \Recent was claimed by the first view only */
 	box = open_box(f, "INBOX", 0);
 	assert_int_equal(store_mailbox_recent_count(box), 0);
+	store_mailbox_close(&box);
+}
+
+static int
+unlink_message_file(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	/* message files are named <uid>.<guid> in a "msg" directory */
+	if (type == FTW_F && strstr(path, "/msg/1.") != NULL)
+		assert_int_equal(unlink(path), 0);
+	return 0;
+}
+
+/* The cache blob is built when the message is appended and kept: reading
+   it later needs no message file. */
+static void
+test_cache_built_at_append(void **state)
+{
+	struct fixture *f = *state;
+	struct store_mailbox *box;
+	struct buf blob = BUF_INIT;
+	struct err err;
+
+	assert_int_equal(test_append(f->user, "INBOX", "one", 0), 1);
+	box = open_box(f, "INBOX", 0);
+	assert_int_equal(nftw(f->dir, unlink_message_file, 16, FTW_PHYS), 0);
+	assert_int_equal(store_msg_cache(box, 1, &blob, &err), 1);
+	assert_string_equal(buf_cstr(&blob), "size=47");
+	buf_free(&blob);
 	store_mailbox_close(&box);
 }
 
@@ -640,6 +672,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_append_and_read, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_cache_built_at_append,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_and_keywords, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sync_between_views, setup,

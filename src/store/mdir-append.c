@@ -59,6 +59,7 @@ struct mdir_append {
 	struct mdir_append_msg cur;
 	int fd;	     /* message being streamed, -1 if none */
 	bool failed; /* a write failed: only abort is possible */
+	bool no_quota; /* a MOVE inside one account does not grow usage */
 };
 
 struct mdir_append_req {
@@ -100,6 +101,12 @@ set_meta(struct mdir_append_msg *m, int64_t internaldate, uint32_t flags,
 	rand_bytes(m->guid, sizeof(m->guid));
 	unique_name(m->staging, sizeof(m->staging));
 	return 0;
+}
+
+void
+mdir_append_no_quota(struct store_append *pub)
+{
+	((struct mdir_append *)pub)->no_quota = true;
 }
 
 int
@@ -512,7 +519,7 @@ mdir_append_commit(struct store_append *pub, uint32_t *uidvalidity_r,
 	}
 	for (size_t i = 0; i < txn->msgs.n; i++)
 		bytes += txn->msgs.v[i].size;
-	if (mdir_quota_check(txn->user, bytes, err) < 0) {
+	if (!txn->no_quota && mdir_quota_check(txn->user, bytes, err) < 0) {
 		txn_free(txn, true);
 		return -1;
 	}

@@ -133,6 +133,10 @@ mdir_copy(struct store_mailbox *pub, const struct store_uid_set *uids,
 		return err_set(err, ERR_PERM, "mailbox is read-only");
 	if (mdir_append_begin(dst_user, dst_name, &tpub, err) < 0)
 		return -1;
+	/* moving inside one account leaves its usage as it was (the source
+	   copies are expunged), so it must work even at the quota limit */
+	if (move && strcmp(dst_user->dir, box->pub.user->dir) == 0)
+		mdir_append_no_quota(tpub);
 	collect(box, uids, &items, &n);
 	for (size_t i = 0; i < n; i++) {
 		bool skipped;

@@ -314,6 +314,8 @@ int mdir_append_add_fd(struct mdir_append *txn, int dirfd, const char *path,
 		       const char *const *kw, size_t nkw, const uint8_t *guid,
 		       const uint8_t *blob, uint32_t blob_len,
 		       struct err *err);
+/* Exempts the transaction from the quota check (MOVE within an account). */
+void mdir_append_no_quota(struct store_append *txn);
 int mdir_append_commit(struct store_append *txn, uint32_t *uidvalidity_r,
 		       struct store_uid_set *uids_r, struct err *err);
 void mdir_append_abort(struct store_append *txn);

@@ -540,6 +540,26 @@ test_quota(void **state)
 	assert_int_equal(store_append_commit(&txn, NULL, NULL, &err), -1);
 	assert_int_equal(err.code, ERR_NOQUOTA);
 	assert_null(txn);
+	/* COPY counts against the quota; MOVE inside the account does not */
+	{
+		struct store_mailbox *box;
+		struct store_copy_result res;
+		struct store_uid_set uids = { 0 };
+
+		assert_int_equal(store_mailbox_create(f->user, "Other", NULL,
+						      &err), 0);
+		assert_int_equal(store_mailbox_open(f->user, "INBOX", 0, &box,
+						    &err), 0);
+		store_uid_set_add(&uids, 1, 1);
+		assert_int_equal(store_copy(box, &uids, f->user, "Other",
+					    false, &res, &err), -1);
+		assert_int_equal(err.code, ERR_NOQUOTA);
+		assert_int_equal(store_copy(box, &uids, f->user, "Other",
+					    true, &res, &err), 0);
+		store_copy_result_free(&res);
+		store_uid_set_free(&uids);
+		store_mailbox_close(&box);
+	}
 }
 
 static void

@@ -62,7 +62,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg->imap_timeout, 30 * 60);
 	assert_int_equal(cfg->pop_timeout, 10 * 60);
 	assert_int_equal(cfg->max_net_buffer, 131072);
-	assert_int_equal(cfg->thread_pool_max, 8);
+	assert_int_equal(cfg->thread_pool_max, 64);
 	assert_int_equal(cfg->max_message_size, 52428800);
 	assert_int_equal(cfg->lmtp_max_recipients, 1000);
 	assert_int_equal(cfg->preauth_timeout, 60);
@@ -356,9 +356,9 @@ test_invalid_values(void **state)
 	expect_error(CONF("<expiration_policy>INBOX</expiration_policy>\n"),
 		     "ms.conf:2: expiration_policy: invalid value 'INBOX' "
 		     "(expected <mailbox>$<seconds> or <mailbox>$NONE)");
-	expect_error(CONF("<thread_pool_min>9</thread_pool_min>\n"),
-		     "ms.conf:2: thread_pool_min: 9 is larger than "
-		     "thread_pool_max (8)");
+	expect_error(CONF("<thread_pool_min>65</thread_pool_min>\n"),
+		     "ms.conf:2: thread_pool_min: 65 is larger than "
+		     "thread_pool_max (64)");
 	expect_error(CONF("<sasl><pwcheck_method>pam</pwcheck_method>"
 			  "</sasl>\n"),
 		     "ms.conf:2: pwcheck_method: invalid value 'pam' "

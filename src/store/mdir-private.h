@@ -136,6 +136,9 @@ struct mdir_box {
 	unsigned flags;
 	VEC(uint32_t) uids; /* the session's sequence numbers */
 	uint64_t synced_seq;
+	/* a sync with STORE_SYNC_NO_EXPUNGE saw changes: expunges may be
+	   waiting to be reported */
+	bool expunges_deferred;
 	uint64_t modseq_reported;
 	uint32_t uidnext;
 	VEC(struct store_uid_range) recent;

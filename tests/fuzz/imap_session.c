@@ -35,9 +35,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define OUT_MAX 131072	/* max_net_buffer */
-#define OUT_HIGH 65536	/* conn_output_full() */
-#define RUNS_MAX 20000	/* more runs than this means a stuck session */
+#define OUT_MAX 131072 /* max_net_buffer */
+#define OUT_HIGH 65536 /* conn_output_full() */
+#define RUNS_MAX 20000 /* more runs than this means a stuck session */
 
 struct conn {
 	const struct conn_handler *h;
@@ -235,8 +235,8 @@ proto_login_password(struct service_env *env, const struct login_request *req,
 		str_copy(res->userid, "alice@example.com", sizeof(res->userid));
 		return 0;
 	}
-	res->status = strcmp(req->name, "nologin") == 0 ? LOGIN_NOLOGIN
-							  : LOGIN_FAILED;
+	res->status =
+	    strcmp(req->name, "nologin") == 0 ? LOGIN_NOLOGIN : LOGIN_FAILED;
 	res->delay_ms = 1;
 	return 0;
 }
@@ -248,8 +248,8 @@ login_result_clear(struct login_result *res)
 }
 
 void
-proto_log_logout(const struct conn *c, const char *protocol,
-		 const char *userid, const char *reason)
+proto_log_logout(const struct conn *c, const char *protocol, const char *userid,
+		 const char *reason)
 {
 	(void)c;
 	(void)protocol;
@@ -261,23 +261,40 @@ proto_log_logout(const struct conn *c, const char *protocol,
 
 struct fuzz_env {
 	struct service_env env;
-	char dir[64];
+	char dir[256];
 };
+
+/* The driver's one environment, created by the first input and removed
+   at exit (the replay driver and libFuzzer both end by exit()). */
+static struct fuzz_env *fe;
+
+static void
+remove_dir(void)
+{
+	struct err err;
+
+	if (fe != NULL)
+		(void)rm_rf(fe->dir, &err);
+}
 
 static struct fuzz_env *
 fuzz_env(void)
 {
-	static struct fuzz_env *fe;
 	struct store_settings set;
+	const char *tmp;
 	struct err err;
 	struct ms_config *cfg;
 
 	if (fe != NULL)
 		return fe;
 	fe = xcalloc(1, sizeof(*fe));
-	str_copy(fe->dir, "/tmp/coffer-fuzz-imap-XXXXXX", sizeof(fe->dir));
-	if (mkdtemp(fe->dir) == NULL)
+	tmp = getenv("TMPDIR");
+	if (snprintf(fe->dir, sizeof(fe->dir), "%s/coffer-fuzz-imap-XXXXXX",
+		     tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp") >=
+		(int)sizeof(fe->dir) ||
+	    mkdtemp(fe->dir) == NULL)
 		abort();
+	atexit(remove_dir);
 	if (config_load_data("fuzz.conf",
 			     "<ms_options><login_disabled>false"
 			     "</login_disabled><max_message_size>100000"
@@ -285,7 +302,7 @@ fuzz_env(void)
 			     sizeof("<ms_options><login_disabled>false"
 				    "</login_disabled><max_message_size>"
 				    "100000</max_message_size></ms_options>") -
-				     1,
+				 1,
 			     &cfg, &err) < 0)
 		abort();
 	store_settings_init(&set);
@@ -310,7 +327,8 @@ empty_dir(const char *path)
 	if (d == NULL)
 		abort();
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (rm_rf_at(dirfd(d), de->d_name, &err) < 0)
 			abort();
@@ -351,7 +369,7 @@ run(struct conn *c, unsigned events, unsigned *runs)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_env *fe = fuzz_env();
+	struct fuzz_env *env = fuzz_env();
 	struct conn c;
 	uint32_t seed;
 	size_t pos = 1;
@@ -364,7 +382,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.want_input = true;
 	c.in_max = 8192;
 	c.trace = getenv("COFFER_FUZZ_TRACE") != NULL;
-	(void)imap_session_create(&fe->env, &c);
+	(void)imap_session_create(&env->env, &c);
 	run(&c, CONN_EV_START, &runs);
 	for (;;) {
 		unsigned ev = 0;
@@ -401,6 +419,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.h->destroy(&c, c.ctx);
 	buf_free(&c.in);
 	/* every input starts with an empty account */
-	empty_dir(fe->dir);
+	empty_dir(env->dir);
 	return 0;
 }

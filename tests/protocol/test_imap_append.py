@@ -180,3 +180,14 @@ def test_append_disconnect_midway(coffer):
     c = session(coffer)
     st = c.ok("b", "STATUS INBOX (MESSAGES)")
     assert st == ["* STATUS INBOX (MESSAGES 0)"]
+
+
+def test_append_over_quota(coffer):
+    coffer.msadm("quota", "set", "alice", "1")
+    c = session(coffer)
+    c.send(b"a APPEND INBOX {600+}\r\n" + b"x" * 600 + b"\r\n")
+    assert c.until_tagged("a")[1].startswith("a OK")
+    c.send(b"b APPEND INBOX {600+}\r\n" + b"y" * 600 + b"\r\n")
+    assert c.until_tagged("b")[1].startswith("b NO [OVERQUOTA]")
+    assert c.ok("c", "STATUS INBOX (MESSAGES)") == \
+        ["* STATUS INBOX (MESSAGES 1)"]

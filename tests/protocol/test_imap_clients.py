@@ -56,7 +56,9 @@ def remote(coffer, box):
             if isinstance(item, tuple):
                 flags = imaplib.ParseFlags(item[0])
                 subject = item[1].decode().split(":", 1)[1].strip()
-                out[subject] = set(f.decode() for f in flags)
+                # EXAMINE shows \\Recent without taking it
+                out[subject] = set(f.decode() for f in flags) - \
+                    {"\\Recent"}
     c.logout()
     return out
 

@@ -63,10 +63,7 @@ def test_idle_push_same_process(coffer):
 def test_idle_push_other_process(coffer, coffer_factory):
     """A second cofferd on the same data directory appends: the first
     learns it through inotify and pushes within about a second."""
-    other = coffer_factory(services="imap")
-    other.data_dir = coffer.data_dir
-    other.write_conf()
-    other.start()
+    other = coffer_factory(services="imap", share_store=coffer, start=True)
     a = session(coffer)
     b = session(other)
     a.ok("s", "SELECT INBOX")
@@ -76,6 +73,24 @@ def test_idle_push_other_process(coffer, coffer_factory):
     assert wait_line(a, 3) == "* 1 EXISTS"
     assert time.monotonic() - start < 1.5
     assert wait_line(a, 2) == "* 1 RECENT"
+    done(a)
+
+
+@pytest.mark.coffer(users=USERS, services="imap")
+def test_idle_push_lmtp_other_process(coffer, coffer_factory):
+    """Delivery over LMTP by another cofferd process on the same store
+    reaches an IDLE session within about a second."""
+    lmtp = coffer_factory(services="lmtp", share_store=coffer, start=True)
+    lmtp.require("lmtp")
+    a = session(coffer)
+    a.ok("s", "SELECT INBOX")
+    idle(a)
+    start = time.monotonic()
+    res = lmtp.deliver("alice@example.com",
+                       "From: bob@example.org\r\nSubject: pushed\r\n\r\nhi\r\n")
+    assert res["alice@example.com"][0] == 250, res
+    assert wait_line(a, 3) == "* 1 EXISTS"
+    assert time.monotonic() - start < 1.5
     done(a)
 
 

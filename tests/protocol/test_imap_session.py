@@ -13,7 +13,6 @@ import time
 
 import pytest
 
-from conftest import free_port
 from imap_raw import Raw
 
 USERS = {"alice": "secret", "bob": "hunter2"}
@@ -211,10 +210,9 @@ def test_starttls(coffer_factory, cert):
 
 
 def test_imaps(coffer_factory, cert):
-    port = free_port()
-    server = tls_server(coffer_factory, cert, enable_imaps="true",
-                        imaps_host="127.0.0.1", imaps_port=str(port))
-    c = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=client_ctx(),
+    server = tls_server(coffer_factory, cert, enable_imaps="true")
+    c = imaplib.IMAP4_SSL("127.0.0.1", server.ports["imaps"],
+                          ssl_context=client_ctx(),
                           timeout=20)
     assert "STARTTLS" not in c.capabilities
     c.login("alice", "secret")

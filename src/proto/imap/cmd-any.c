@@ -56,8 +56,7 @@ cmd_logout(struct imap_cmd *cmd)
 {
 	if (!imap_cmd_check_count(cmd, 0, 0))
 		return IMAP_CMD_DONE;
-	imap_out_status(cmd->session, IMAP_STATUS_BYE, NULL,
-			"Logging out.");
+	imap_out_status(cmd->session, IMAP_STATUS_BYE, NULL, "Logging out.");
 	cmd->after_reply = logout_close;
 	return imap_cmd_ok(cmd, "Logout completed.");
 }
@@ -111,7 +110,8 @@ cmd_id(struct imap_cmd *cmd)
 			return imap_cmd_bad(cmd, "Invalid ID parameters.");
 	}
 	imap_out_untagged(cmd->session,
-			  "ID (\"name\" \"" COFFER_NAME "\" \"version\" \"%s\")",
+			  "ID (\"name\" \"" COFFER_NAME
+			  "\" \"version\" \"%s\")",
 			  COFFER_VERSION);
 	return imap_cmd_ok(cmd, "ID completed.");
 }

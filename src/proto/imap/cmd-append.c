@@ -77,7 +77,7 @@ refuse_err(struct imap_session *s, const char *tag, const struct err *err)
 		log_err("imap(%s): %s: APPEND failed: %s", s->userid,
 			conn_session_id(s->conn), err->msg);
 	return refuse(s, tag, IMAP_STATUS_NO, imap_err_code(err->code),
-		      err->code == ERR_NOQUOTA ? "Quota exceeded."
+		      err->code == ERR_NOQUOTA	? "Quota exceeded."
 		      : err->code == ERR_TOOBIG ? "Message too large."
 						: "Cannot append the message.");
 }
@@ -91,12 +91,12 @@ append_start(struct imap_session *s, const struct imap_literal_info *info)
 	const char *name, *error;
 	struct err err;
 
-	if (info->count < 1 || imap_decode_mailbox(s->cmd_pool, &info->args[0],
-						   &name, &status,
-						   &error) < 0) {
-		return refuse(s, info->tag, info->count < 1 ? IMAP_STATUS_BAD
-							     : status,
-			      NULL, info->count < 1 ? "Missing mailbox." : error);
+	if (info->count < 1 ||
+	    imap_decode_mailbox(s->cmd_pool, &info->args[0], &name, &status,
+				&error) < 0) {
+		return refuse(s, info->tag,
+			      info->count < 1 ? IMAP_STATUS_BAD : status, NULL,
+			      info->count < 1 ? "Missing mailbox." : error);
 	}
 	ac = pool_alloc(s->cmd_pool, sizeof(*ac));
 	ac->next_arg = 1;
@@ -218,8 +218,7 @@ normalise(struct append_ctx *ac, const uint8_t *data, size_t len)
 }
 
 int
-cmd_append_literal_data(struct imap_session *s, const uint8_t *data,
-			size_t len)
+cmd_append_literal_data(struct imap_session *s, const uint8_t *data, size_t len)
 {
 	struct append_ctx *ac = s->literal.ctx;
 	size_t before = ac->chunk.len;
@@ -275,8 +274,8 @@ cmd_append(struct imap_cmd *cmd)
 	if (ac == NULL || cmd->count != ac->next_arg ||
 	    cmd->args[cmd->count - 1].type != IMAP_ARG_LITERAL_STREAM)
 		return imap_cmd_bad(cmd, ac == NULL
-						 ? "Missing message literal."
-						 : "Invalid APPEND arguments.");
+					     ? "Missing message literal."
+					     : "Invalid APPEND arguments.");
 	if (ac->failed) {
 		if (ac->err.code == ERR_PARAMS)
 			return imap_cmd_no(cmd, "CANNOT", ac->err.msg);

@@ -47,7 +47,7 @@ static enum imap_cmd_result plain_response(struct imap_cmd *cmd,
 					   const uint8_t *data, size_t len);
 
 static const struct sasl_mech mechs[] = {
-	{"PLAIN", true, plain_response},
+    {"PLAIN", true, plain_response},
 };
 
 static void
@@ -62,7 +62,8 @@ static enum imap_cmd_result
 login_ok(struct imap_cmd *cmd)
 {
 	struct imap_session *s = cmd->session;
-	const struct account *acct = ((struct login_ctx *)cmd->ctx)->res.account;
+	const struct account *acct =
+	    ((struct login_ctx *)cmd->ctx)->res.account;
 	const char *userid = ((struct login_ctx *)cmd->ctx)->res.userid;
 	uint64_t kib = s->cfg->quota_limit;
 	struct buf code = BUF_INIT;
@@ -85,8 +86,8 @@ login_ok(struct imap_cmd *cmd)
 				s->cfg->login_alert);
 	/* RFC 3501 section 7.1: the new capabilities with the OK */
 	imap_caps_code(s, &code);
-	ret = imap_cmd_finish(cmd, IMAP_STATUS_OK, buf_cstr(&code),
-			      "Logged in.");
+	ret =
+	    imap_cmd_finish(cmd, IMAP_STATUS_OK, buf_cstr(&code), "Logged in.");
 	buf_free(&code);
 	return ret;
 }
@@ -121,13 +122,14 @@ login_refused(struct imap_cmd *cmd)
 	case LOGIN_NOLOGIN:
 		return imap_cmd_no(cmd, "ALERT",
 				   res->alert[0] != '\0'
-					   ? res->alert
-					   : "Server is closed for maintenance.");
+				       ? res->alert
+				       : "Server is closed for maintenance.");
 	case LOGIN_TEMPFAIL:
 		break;
 	}
-	return imap_cmd_no(cmd, "UNAVAILABLE",
-			   "Temporary authentication failure, try again later.");
+	return imap_cmd_no(
+	    cmd, "UNAVAILABLE",
+	    "Temporary authentication failure, try again later.");
 }
 
 /* Runs a password login; the request's password is the caller's to wipe. */
@@ -205,9 +207,9 @@ plain_response(struct imap_cmd *cmd, const uint8_t *data, size_t len)
 	size_t zlen, clen, plen;
 	enum imap_cmd_result ret;
 
-	nul2 = nul1 == NULL ? NULL
-			    : memchr(nul1 + 1, '\0',
-				     len - (size_t)(nul1 + 1 - data));
+	nul2 = nul1 == NULL
+		   ? NULL
+		   : memchr(nul1 + 1, '\0', len - (size_t)(nul1 + 1 - data));
 	if (nul2 == NULL ||
 	    memchr(nul2 + 1, '\0', len - (size_t)(nul2 + 1 - data)) != NULL)
 		return imap_cmd_bad(cmd, "Invalid PLAIN response.");
@@ -248,9 +250,8 @@ sasl_response(struct imap_cmd *cmd, const char *b64, size_t len)
 		buf_free(&data);
 		return imap_cmd_bad(cmd, "Invalid base64 data.");
 	}
-	ret = mech->response(cmd, data.data != NULL ? data.data
-						    : (const uint8_t *)"",
-			     data.len);
+	ret = mech->response(
+	    cmd, data.data != NULL ? data.data : (const uint8_t *)"", data.len);
 	if (data.data != NULL)
 		mem_wipe(data.data, data.cap);
 	buf_free(&data);

@@ -46,10 +46,11 @@ copy_part(struct copy_ctx *cc, const struct store_uid_set *uids,
 {
 	struct imap_session *s = cc->cmd->session;
 	struct store_copy_result res;
+	int ret;
 
 	memset(&res, 0, sizeof(res));
-	if (store_copy(s->box, uids, s->user, cc->dest, cc->move, &res,
-		       err) < 0)
+	ret = store_copy(s->box, uids, s->user, cc->dest, cc->move, &res, err);
+	if (ret < 0)
 		return -1;
 	cc->done.uidvalidity = res.uidvalidity;
 	set_append(&cc->done.src, &res.src);
@@ -66,8 +67,7 @@ keepalive(struct copy_ctx *cc)
 
 	if (now - cc->last_output_ms < cc->keepalive_ms)
 		return;
-	imap_out_untagged(s, "OK %s in progress.",
-			  cc->move ? "Move" : "Copy");
+	imap_out_untagged(s, "OK %s in progress.", cc->move ? "Move" : "Copy");
 	(void)conn_flush(s->conn);
 	cc->last_output_ms = now;
 }
@@ -86,9 +86,8 @@ copy_chunked(struct copy_ctx *cc, const struct store_uid_set *uids,
 
 		while (ret == 0) {
 			uint32_t room = COPY_CHUNK - in_part;
-			uint32_t hi = uids->r[i].hi - lo < room
-					      ? uids->r[i].hi
-					      : lo + room - 1;
+			uint32_t hi = uids->r[i].hi - lo < room ? uids->r[i].hi
+								: lo + room - 1;
 
 			store_uid_set_add(&part, lo, hi);
 			in_part += hi - lo + 1;
@@ -126,8 +125,7 @@ copy_rollback(struct copy_ctx *cc)
 	    (store_update_flags(box, &cc->done.dst, &del, NULL, &err) < 0 ||
 	     store_expunge(box, &cc->done.dst, &err) < 0)) {
 		log_err("imap(%s): %s: cannot undo a partial COPY to %s: %s",
-			s->userid, conn_session_id(s->conn), cc->dest,
-			err.msg);
+			s->userid, conn_session_id(s->conn), cc->dest, err.msg);
 	}
 	if (box != NULL)
 		store_mailbox_close(&box);
@@ -174,10 +172,9 @@ copy_reply(struct copy_ctx *cc, int ret, const struct err *err)
 		imap_out_status(cmd->session, IMAP_STATUS_OK, code,
 				"Moved UIDs.");
 	if (ret == 0)
-		return imap_cmd_finish(cmd, IMAP_STATUS_OK,
-				       cc->move ? NULL : code,
-				       cc->move ? "Move completed."
-						: "Copy completed.");
+		return imap_cmd_finish(
+		    cmd, IMAP_STATUS_OK, cc->move ? NULL : code,
+		    cc->move ? "Move completed." : "Copy completed.");
 	if (err->code == ERR_NOTFOUND)
 		return imap_cmd_no(cmd, "TRYCREATE", "Mailbox does not exist.");
 	return imap_cmd_fail(cmd, err);
@@ -213,8 +210,8 @@ copy_run(struct imap_cmd *cmd, bool move)
 		return imap_cmd_ok(cmd, "No messages.");
 	}
 	cc.keepalive_ms = s->cfg->imap_keepalive > 0
-				  ? (uint64_t)s->cfg->imap_keepalive * 1000
-				  : 0;
+			      ? (uint64_t)s->cfg->imap_keepalive * 1000
+			      : 0;
 	cc.last_output_ms = time_mono_ms();
 	if (cc.keepalive_ms == 0)
 		ret = copy_part(&cc, &uids, &err);

@@ -114,8 +114,7 @@ collect_mailbox(void *ctx, const struct store_mailbox_info *info)
 	e = add_entry(lc, info->name, match);
 
 	e->attrs = (info->noselect ? ATTR_NOSELECT : 0) |
-		   (info->has_children ? ATTR_HASCHILDREN
-				       : ATTR_HASNOCHILDREN);
+		   (info->has_children ? ATTR_HASCHILDREN : ATTR_HASNOCHILDREN);
 	if (hash_get_str(&lc->subscribed, info->name) != NULL)
 		e->attrs |= ATTR_SUBSCRIBED;
 	if (info->special_use != NULL)
@@ -221,13 +220,12 @@ collect(struct list_ctx *lc, struct err *err)
 {
 	struct store_user *user = lc->cmd->session->user;
 	unsigned ret = lc->req->return_opts, sel = lc->req->select_opts;
-	bool want_subs = lc->lsub ||
-			 (sel & IMAP_LIST_SELECT_SUBSCRIBED) != 0 ||
+	bool want_subs = lc->lsub || (sel & IMAP_LIST_SELECT_SUBSCRIBED) != 0 ||
 			 (ret & IMAP_LIST_RETURN_SUBSCRIBED) != 0;
 
-	lc->keep_all = lc->lsub ||
-		       (sel & (IMAP_LIST_SELECT_SUBSCRIBED |
-			       IMAP_LIST_SELECT_RECURSIVEMATCH)) != 0;
+	lc->keep_all =
+	    lc->lsub || (sel & (IMAP_LIST_SELECT_SUBSCRIBED |
+				IMAP_LIST_SELECT_RECURSIVEMATCH)) != 0;
 	hash_init(&lc->by_name, false);
 	hash_init(&lc->subscribed, false);
 	if (want_subs &&
@@ -317,8 +315,8 @@ list_write(struct imap_cmd *cmd)
 		    (e->attrs & (ATTR_NOSELECT | ATTR_NONEXISTENT)) == 0)
 			(void)imap_status_write(s, e->name, &lc->status, &err);
 	}
-	return imap_cmd_ok(cmd, lc->lsub ? "Lsub completed."
-					 : "List completed.");
+	return imap_cmd_ok(cmd,
+			   lc->lsub ? "Lsub completed." : "List completed.");
 }
 
 /* Compiles the patterns; false after finishing the command. */
@@ -335,10 +333,9 @@ compile(struct list_ctx *lc)
 		/* RFC 5258 section 3: "" is no pattern in extended LIST */
 		if (req->patterns[i].len == 0)
 			continue;
-		m = imap_match_create_ref(lc->cmd->pool, req->ref,
-					  req->ref_len, req->patterns[i].str,
-					  req->patterns[i].len,
-					  STORE_HIERARCHY_SEP);
+		m = imap_match_create_ref(
+		    lc->cmd->pool, req->ref, req->ref_len, req->patterns[i].str,
+		    req->patterns[i].len, STORE_HIERARCHY_SEP);
 		if (m == NULL) {
 			imap_cmd_bad(lc->cmd, "Pattern too long.");
 			return false;
@@ -356,8 +353,8 @@ list_run(struct imap_cmd *cmd, struct list_ctx *lc)
 	struct err err;
 
 	if ((req->return_opts & IMAP_LIST_RETURN_STATUS) != 0 &&
-	    imap_status_parse(req->status_items, req->status_count,
-			      &lc->status, &error) < 0)
+	    imap_status_parse(req->status_items, req->status_count, &lc->status,
+			      &error) < 0)
 		return imap_cmd_bad(cmd, error);
 	/* RFC 3501 section 6.3.8: an empty pattern asks for the hierarchy
 	   delimiter and the root; there is one namespace with prefix "" */
@@ -386,8 +383,7 @@ cmd_list(struct imap_cmd *cmd)
 	struct list_ctx *lc;
 	const char *error;
 
-	if (imap_list_parse(cmd->pool, cmd->args, cmd->count, &req,
-			    &error) < 0)
+	if (imap_list_parse(cmd->pool, cmd->args, cmd->count, &req, &error) < 0)
 		return imap_cmd_bad(cmd, error);
 	lc = pool_alloc(cmd->pool, sizeof(*lc));
 	lc->cmd = cmd;

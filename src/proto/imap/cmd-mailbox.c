@@ -12,8 +12,8 @@
 
 /* RFC 6154 section 2, in their canonical spelling. */
 static const char *const special_uses[] = {
-	"\\All", "\\Archive", "\\Drafts", "\\Flagged",
-	"\\Junk", "\\Sent", "\\Trash",
+    "\\All",  "\\Archive", "\\Drafts", "\\Flagged",
+    "\\Junk", "\\Sent",	   "\\Trash",
 };
 
 static const char *
@@ -60,10 +60,10 @@ create_params(struct imap_cmd *cmd, const struct imap_arg *arg,
 			if (use == NULL || *use_r != NULL) {
 				imap_cmd_no(cmd, "USEATTR",
 					    use == NULL
-						    ? "Unsupported special-use "
-						      "attribute."
-						    : "Only one special-use "
-						      "attribute per mailbox.");
+						? "Unsupported special-use "
+						  "attribute."
+						: "Only one special-use "
+						  "attribute per mailbox.");
 				return false;
 			}
 			*use_r = use;

@@ -49,19 +49,17 @@ select_mailbox(struct imap_cmd *cmd, bool examine)
 		imap_out_status(s, IMAP_STATUS_OK, "CLOSED",
 				"Previous mailbox closed.");
 	}
-	if (store_mailbox_open(s->user, name,
-			       examine ? STORE_OPEN_READONLY : 0, &box,
-			       &err) < 0)
+	if (store_mailbox_open(s->user, name, examine ? STORE_OPEN_READONLY : 0,
+			       &box, &err) < 0)
 		return imap_cmd_fail(cmd, &err);
 	s->box = box;
 	s->box_readonly = examine || store_mailbox_readonly(box);
 	s->state = IMAP_STATE_SELECTED;
 	imap_sync_init(s);
 	select_responses(s);
-	return imap_cmd_finish(cmd, IMAP_STATUS_OK,
-			       s->box_readonly ? "READ-ONLY" : "READ-WRITE",
-			       examine ? "Examine completed."
-				       : "Select completed.");
+	return imap_cmd_finish(
+	    cmd, IMAP_STATUS_OK, s->box_readonly ? "READ-ONLY" : "READ-WRITE",
+	    examine ? "Examine completed." : "Select completed.");
 }
 
 enum imap_cmd_result

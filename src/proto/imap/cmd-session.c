@@ -12,7 +12,7 @@ struct enable_ext {
 	uint32_t ext;
 };
 static const struct enable_ext enable_exts[] = {
-	{NULL, 0},
+    {NULL, 0},
 };
 
 /* RFC 5161 section 3.1: "ENABLE" 1*(SP capability); capabilities the

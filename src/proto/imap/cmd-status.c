@@ -16,11 +16,11 @@ struct status_item {
 /* RFC 3501 section 9 status-att. (SIZE, DELETED and HIGHESTMODSEQ need
    extensions that are not offered.) */
 static const struct status_item status_items[] = {
-	{"MESSAGES", STORE_STATUS_MESSAGES},
-	{"RECENT", STORE_STATUS_RECENT},
-	{"UIDNEXT", STORE_STATUS_UIDNEXT},
-	{"UIDVALIDITY", STORE_STATUS_UIDVALIDITY},
-	{"UNSEEN", STORE_STATUS_UNSEEN},
+    {"MESSAGES", STORE_STATUS_MESSAGES},
+    {"RECENT", STORE_STATUS_RECENT},
+    {"UIDNEXT", STORE_STATUS_UIDNEXT},
+    {"UIDVALIDITY", STORE_STATUS_UIDVALIDITY},
+    {"UNSEEN", STORE_STATUS_UNSEEN},
 };
 
 int

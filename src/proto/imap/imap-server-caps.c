@@ -16,25 +16,25 @@
 /* Before and after login. LITERAL- is not offered: RFC 7888 section 5
    forbids advertising it together with LITERAL+, which covers it. */
 static const char *const caps_always[] = {
-	"SASL-IR", /* RFC 4959 */
-	"LITERAL+", /* RFC 7888 */
-	"ID",	    /* RFC 2971 */
-	"ENABLE",   /* RFC 5161 */
-	"IDLE",	    /* RFC 2177 */
+    "SASL-IR",	/* RFC 4959 */
+    "LITERAL+", /* RFC 7888 */
+    "ID",	/* RFC 2971 */
+    "ENABLE",	/* RFC 5161 */
+    "IDLE",	/* RFC 2177 */
 };
 
 /* After login. */
 static const char *const caps_auth[] = {
-	"NAMESPACE",	      /* RFC 2342 */
-	"UIDPLUS",	      /* RFC 4315 */
-	"UNSELECT",	      /* RFC 3691 */
-	"CHILDREN",	      /* RFC 3348 */
-	"LIST-EXTENDED",      /* RFC 5258 */
-	"LIST-STATUS",	      /* RFC 5819 */
-	"SPECIAL-USE",	      /* RFC 6154 */
-	"CREATE-SPECIAL-USE", /* RFC 6154 section 3 */
-	"MOVE",		      /* RFC 6851 */
-	"MULTIAPPEND",	      /* RFC 3502 */
+    "NAMESPACE",	  /* RFC 2342 */
+    "UIDPLUS",		  /* RFC 4315 */
+    "UNSELECT",		  /* RFC 3691 */
+    "CHILDREN",		  /* RFC 3348 */
+    "LIST-EXTENDED",	  /* RFC 5258 */
+    "LIST-STATUS",	  /* RFC 5819 */
+    "SPECIAL-USE",	  /* RFC 6154 */
+    "CREATE-SPECIAL-USE", /* RFC 6154 section 3 */
+    "MOVE",		  /* RFC 6851 */
+    "MULTIAPPEND",	  /* RFC 3502 */
 };
 
 uint64_t

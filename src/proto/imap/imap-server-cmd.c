@@ -29,44 +29,44 @@
 
 /* Sorted by name (bsearch); the unit test checks the order. */
 static const struct imap_cmd_def cmd_table[] = {
-	{"APPEND", cmd_append, AUTH, cmd_append_literal,
-	 cmd_append_literal_data, cmd_append_literal_abort},
-	{"AUTHENTICATE", cmd_authenticate, NOAUTH, NULL, NULL, NULL},
-	{"CAPABILITY", cmd_capability, ANY, NULL, NULL, NULL},
-	{"CHECK", cmd_check, SELECTED, NULL, NULL, NULL},
-	{"CLOSE", cmd_close, SELECTED | NO_SYNC, NULL, NULL, NULL},
-	{"COPY", cmd_copy, SELECTED | SEQS, NULL, NULL, NULL},
-	{"CREATE", cmd_create, AUTH, NULL, NULL, NULL},
-	{"DELETE", cmd_delete, AUTH, NULL, NULL, NULL},
-	/* RFC 5161 section 3.1: before any mailbox is selected */
-	{"ENABLE", cmd_enable, IMAP_CMD_F_AUTH, NULL, NULL, NULL},
-	{"EXAMINE", cmd_examine, AUTH | NO_SYNC, NULL, NULL, NULL},
-	{"EXPUNGE", cmd_expunge, SELECTED, NULL, NULL, NULL},
-	{"FETCH", cmd_fetch, SELECTED | NO_EXPUNGE | SEQS, NULL, NULL, NULL},
-	{"ID", cmd_id, ANY, NULL, NULL, NULL},
-	{"IDLE", cmd_idle, AUTH, NULL, NULL, NULL},
-	{"LIST", cmd_list, AUTH, NULL, NULL, NULL},
-	{"LOGIN", cmd_login, NOAUTH, NULL, NULL, NULL},
-	{"LOGOUT", cmd_logout, ANY | NO_SYNC, NULL, NULL, NULL},
-	{"LSUB", cmd_lsub, AUTH, NULL, NULL, NULL},
-	{"MOVE", cmd_move, SELECTED | SEQS, NULL, NULL, NULL},
-	{"NAMESPACE", cmd_namespace, AUTH, NULL, NULL, NULL},
-	{"NOOP", cmd_noop, ANY, NULL, NULL, NULL},
-	{"RENAME", cmd_rename, AUTH, NULL, NULL, NULL},
-	{"SEARCH", cmd_search, SELECTED | NO_EXPUNGE | SEQS, NULL, NULL, NULL},
-	{"SELECT", cmd_select, AUTH | NO_SYNC, NULL, NULL, NULL},
-	{"STARTTLS", cmd_starttls, NOAUTH, NULL, NULL, NULL},
-	{"STATUS", cmd_status, AUTH, NULL, NULL, NULL},
-	{"STORE", cmd_store, SELECTED | NO_EXPUNGE | SEQS, NULL, NULL, NULL},
-	{"SUBSCRIBE", cmd_subscribe, AUTH, NULL, NULL, NULL},
-	{"UID COPY", cmd_copy, SELECTED | UID, NULL, NULL, NULL},
-	{"UID EXPUNGE", cmd_expunge, SELECTED | UID, NULL, NULL, NULL},
-	{"UID FETCH", cmd_fetch, SELECTED | UID, NULL, NULL, NULL},
-	{"UID MOVE", cmd_move, SELECTED | UID, NULL, NULL, NULL},
-	{"UID SEARCH", cmd_search, SELECTED | UID, NULL, NULL, NULL},
-	{"UID STORE", cmd_store, SELECTED | UID, NULL, NULL, NULL},
-	{"UNSELECT", cmd_unselect, SELECTED | NO_SYNC, NULL, NULL, NULL},
-	{"UNSUBSCRIBE", cmd_unsubscribe, AUTH, NULL, NULL, NULL},
+    {"APPEND", cmd_append, AUTH, cmd_append_literal, cmd_append_literal_data,
+     cmd_append_literal_abort},
+    {"AUTHENTICATE", cmd_authenticate, NOAUTH, NULL, NULL, NULL},
+    {"CAPABILITY", cmd_capability, ANY, NULL, NULL, NULL},
+    {"CHECK", cmd_check, SELECTED, NULL, NULL, NULL},
+    {"CLOSE", cmd_close, SELECTED | NO_SYNC, NULL, NULL, NULL},
+    {"COPY", cmd_copy, SELECTED | SEQS, NULL, NULL, NULL},
+    {"CREATE", cmd_create, AUTH, NULL, NULL, NULL},
+    {"DELETE", cmd_delete, AUTH, NULL, NULL, NULL},
+    /* RFC 5161 section 3.1: before any mailbox is selected */
+    {"ENABLE", cmd_enable, IMAP_CMD_F_AUTH, NULL, NULL, NULL},
+    {"EXAMINE", cmd_examine, AUTH | NO_SYNC, NULL, NULL, NULL},
+    {"EXPUNGE", cmd_expunge, SELECTED, NULL, NULL, NULL},
+    {"FETCH", cmd_fetch, SELECTED | NO_EXPUNGE | SEQS, NULL, NULL, NULL},
+    {"ID", cmd_id, ANY, NULL, NULL, NULL},
+    {"IDLE", cmd_idle, AUTH, NULL, NULL, NULL},
+    {"LIST", cmd_list, AUTH, NULL, NULL, NULL},
+    {"LOGIN", cmd_login, NOAUTH, NULL, NULL, NULL},
+    {"LOGOUT", cmd_logout, ANY | NO_SYNC, NULL, NULL, NULL},
+    {"LSUB", cmd_lsub, AUTH, NULL, NULL, NULL},
+    {"MOVE", cmd_move, SELECTED | SEQS, NULL, NULL, NULL},
+    {"NAMESPACE", cmd_namespace, AUTH, NULL, NULL, NULL},
+    {"NOOP", cmd_noop, ANY, NULL, NULL, NULL},
+    {"RENAME", cmd_rename, AUTH, NULL, NULL, NULL},
+    {"SEARCH", cmd_search, SELECTED | NO_EXPUNGE | SEQS, NULL, NULL, NULL},
+    {"SELECT", cmd_select, AUTH | NO_SYNC, NULL, NULL, NULL},
+    {"STARTTLS", cmd_starttls, NOAUTH, NULL, NULL, NULL},
+    {"STATUS", cmd_status, AUTH, NULL, NULL, NULL},
+    {"STORE", cmd_store, SELECTED | NO_EXPUNGE | SEQS, NULL, NULL, NULL},
+    {"SUBSCRIBE", cmd_subscribe, AUTH, NULL, NULL, NULL},
+    {"UID COPY", cmd_copy, SELECTED | UID, NULL, NULL, NULL},
+    {"UID EXPUNGE", cmd_expunge, SELECTED | UID, NULL, NULL, NULL},
+    {"UID FETCH", cmd_fetch, SELECTED | UID, NULL, NULL, NULL},
+    {"UID MOVE", cmd_move, SELECTED | UID, NULL, NULL, NULL},
+    {"UID SEARCH", cmd_search, SELECTED | UID, NULL, NULL, NULL},
+    {"UID STORE", cmd_store, SELECTED | UID, NULL, NULL, NULL},
+    {"UNSELECT", cmd_unselect, SELECTED | NO_SYNC, NULL, NULL, NULL},
+    {"UNSUBSCRIBE", cmd_unsubscribe, AUTH, NULL, NULL, NULL},
 };
 
 static int
@@ -141,8 +141,8 @@ imap_cmd_abandon(struct imap_session *s)
 }
 
 enum imap_cmd_result
-imap_cmd_finish(struct imap_cmd *cmd, enum imap_status status,
-		const char *code, const char *text)
+imap_cmd_finish(struct imap_cmd *cmd, enum imap_status status, const char *code,
+		const char *text)
 {
 	i_assert(!cmd->finished);
 	cmd->finished = true;
@@ -340,7 +340,7 @@ imap_cmd_get_mailbox(struct imap_cmd *cmd, const struct imap_arg *arg,
 
 	if (imap_decode_mailbox(cmd->pool, arg, name_r, &status, &error) == 0)
 		return true;
-	imap_cmd_finish(cmd, status,
-			status == IMAP_STATUS_NO ? "CANNOT" : NULL, error);
+	imap_cmd_finish(cmd, status, status == IMAP_STATUS_NO ? "CANNOT" : NULL,
+			error);
 	return false;
 }

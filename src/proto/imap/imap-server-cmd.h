@@ -142,9 +142,8 @@ enum imap_cmd_result imap_cmd_finish(struct imap_cmd *cmd,
 				     enum imap_status status, const char *code,
 				     const char *text);
 enum imap_cmd_result imap_cmd_finishf(struct imap_cmd *cmd,
-				      enum imap_status status,
-				      const char *code, const char *fmt, ...)
-	ATTR_FORMAT(4, 5);
+				      enum imap_status status, const char *code,
+				      const char *fmt, ...) ATTR_FORMAT(4, 5);
 static inline enum imap_cmd_result
 imap_cmd_ok(struct imap_cmd *cmd, const char *text)
 {
@@ -163,16 +162,15 @@ imap_cmd_bad(struct imap_cmd *cmd, const char *text)
 /* NO with the RFC 5530 code for err->code and a fixed text; the detail
    goes to the log only (at ERR for internal errors, with the session id
    the client is shown). Returns IMAP_CMD_DONE. */
-enum imap_cmd_result imap_cmd_fail(struct imap_cmd *cmd,
-				   const struct err *err);
+enum imap_cmd_result imap_cmd_fail(struct imap_cmd *cmd, const struct err *err);
 /* The RFC 5530 response code for an error class, or NULL. */
 const char *imap_err_code(enum err_code code);
 
 /* Waits msecs (e.g. the failed-login delay), then calls fn. Returns
    IMAP_CMD_WAIT for the command to return. The inactivity timer is
    suspended meanwhile and re-armed when the command ends. */
-enum imap_cmd_result imap_cmd_wait_timer(struct imap_cmd *cmd,
-					 unsigned msecs, imap_cmd_func *fn);
+enum imap_cmd_result imap_cmd_wait_timer(struct imap_cmd *cmd, unsigned msecs,
+					 imap_cmd_func *fn);
 
 /* --- Arguments -------------------------------------------------------- */
 
@@ -217,7 +215,7 @@ imap_cmd_func cmd_enable, cmd_namespace;
 imap_cmd_func cmd_select, cmd_examine, cmd_close, cmd_unselect, cmd_check;
 /* cmd-mailbox.c */
 imap_cmd_func cmd_create, cmd_delete, cmd_rename, cmd_subscribe,
-	cmd_unsubscribe;
+    cmd_unsubscribe;
 /* cmd-list.c */
 imap_cmd_func cmd_list, cmd_lsub;
 /* cmd-status.c */

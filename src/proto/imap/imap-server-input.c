@@ -20,13 +20,13 @@ static void
 input_eof(struct imap_session *s)
 {
 	conn_close(s->conn, s->cmd != NULL || s->cmd_pool != NULL
-				    ? "Connection closed in the middle of a "
-				      "command"
-				    : "Connection closed by client");
+				? "Connection closed in the middle of a "
+				  "command"
+				: "Connection closed by client");
 }
 
 /* The table entry of a command, with "UID <name>" for UID commands;
-   *uid_r tells whether the first argument was the UID subcommand. */
+ *uid_r tells whether the first argument was the UID subcommand. */
 static const struct imap_cmd_def *
 find_def(const char *name, const struct imap_arg *args, size_t count,
 	 bool *uid_r)
@@ -75,8 +75,8 @@ check_command(struct imap_session *s, const char *tag, const char *name,
 	if (def == NULL) {
 		imap_reply_tagged(s, tag, IMAP_STATUS_BAD, NULL,
 				  strcmp(name, "UID") == 0
-					  ? "Unknown UID command."
-					  : "Unknown command.");
+				      ? "Unknown UID command."
+				      : "Unknown command.");
 		return NULL;
 	}
 	if ((def->flags & s->state) == 0) {
@@ -253,7 +253,8 @@ imap_input_command(struct imap_session *s)
 			parse_error(s);
 			return true;
 		case IMAP_PARSE_FATAL:
-			imap_session_bye(s, imap_parser_error(s->parser)->message);
+			imap_session_bye(s,
+					 imap_parser_error(s->parser)->message);
 			return false;
 		case IMAP_PARSE_LINE:
 			i_unreached();

@@ -39,10 +39,10 @@ uids_to_seqs(struct imap_cmd *cmd, const struct imap_seqset *uids,
 	r = pool_alloc_array(cmd->pool, uids->count + 1, sizeof(*r));
 	for (size_t i = 0; i < uids->count; i++) {
 		uint32_t first = lower_bound(box, count, uids->ranges[i].lo);
-		uint32_t end = uids->ranges[i].hi == UINT32_MAX
-				       ? count + 1
-				       : lower_bound(box, count,
-						     uids->ranges[i].hi + 1);
+		uint32_t end =
+		    uids->ranges[i].hi == UINT32_MAX
+			? count + 1
+			: lower_bound(box, count, uids->ranges[i].hi + 1);
 
 		if (first < end) {
 			r[n].lo = first;
@@ -79,8 +79,8 @@ imap_cmd_get_msgset(struct imap_cmd *cmd, const struct imap_arg *arg,
 			      cmd->uid ? store_mailbox_uid(box, count) : count,
 			      0, 0, &set, &error) < 0) {
 		imap_cmd_bad(cmd, count == 0 && !cmd->uid
-					  ? "No messages in the mailbox."
-					  : error);
+				      ? "No messages in the mailbox."
+				      : error);
 		return false;
 	}
 	if (cmd->uid) {

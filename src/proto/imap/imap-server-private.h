@@ -29,8 +29,7 @@ bool imap_input_command(struct imap_session *s);
 bool imap_input_wanted(struct imap_session *s);
 /* For a command waiting for a line: 1 and the line, 0 if more input is
    needed, -1 if the session ended (end of input, line too long). */
-int imap_input_line(struct imap_session *s, const char **line_r,
-		    size_t *len_r);
+int imap_input_line(struct imap_session *s, const char **line_r, size_t *len_r);
 
 /* imap-server-cmd.c: starts a parsed command. */
 void imap_cmd_start(struct imap_session *s, const struct imap_cmd_def *def,

@@ -169,8 +169,7 @@ imap_cmd_fail(struct imap_cmd *cmd, const struct err *err)
 					"Internal error, see server log [%s]",
 					conn_session_id(s->conn));
 	}
-	log_debug("imap(%s): %s: %s failed: %s", who,
-		  conn_session_id(s->conn), cmd->name, err->msg);
-	return imap_cmd_no(cmd, imap_err_code(err->code),
-			   err_text(err->code));
+	log_debug("imap(%s): %s: %s failed: %s", who, conn_session_id(s->conn),
+		  cmd->name, err->msg);
+	return imap_cmd_no(cmd, imap_err_code(err->code), err_text(err->code));
 }

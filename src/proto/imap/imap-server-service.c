@@ -44,6 +44,9 @@ imap_init(struct service_env *env, void **ctx_r, struct err *err)
 
 	(void)err;
 	svc->env = env;
+	if (cfg->enable_imaps && cfg->tls_cert_file[0] == '\0')
+		log_warning("imap: enable_imaps is set but tls_cert_file is "
+			    "not: no IMAPS listener");
 	if (cfg->login_disabled && env->tls == NULL)
 		log_warning("imap: login_disabled is set and no TLS "
 			    "certificate is configured: nobody can log in");
@@ -67,9 +70,9 @@ imap_accept(struct conn *c, void *ctx)
 }
 
 const struct service_def imap_service = {
-	.name = "imap",
-	.listeners = imap_listeners,
-	.init = imap_init,
-	.deinit = imap_deinit,
-	.accept = imap_accept,
+    .name = "imap",
+    .listeners = imap_listeners,
+    .init = imap_init,
+    .deinit = imap_deinit,
+    .accept = imap_accept,
 };

@@ -66,6 +66,7 @@ imap_session_create(struct service_env *env, struct conn *c)
 {
 	struct imap_session *s = xcalloc(1, sizeof(*s));
 	struct imap_parser_settings set;
+	unsigned keepalive;
 	struct err err;
 
 	s->conn = c;
@@ -77,9 +78,8 @@ imap_session_create(struct service_env *env, struct conn *c)
 	s->idle_timeout_ms = timeout_ms(s->cfg->preauth_timeout, 1000);
 	conn_set_input_max(c, IMAP_INPUT_MAX);
 	/* M-Box guide 2.2.8: tcp_keepalive for IMAP and IMAPS */
-	if (s->cfg->tcp_keepalive > 0 &&
-	    conn_set_tcp_keepalive(c, (unsigned)s->cfg->tcp_keepalive,
-				   &err) < 0)
+	keepalive = (unsigned)s->cfg->tcp_keepalive;
+	if (keepalive > 0 && conn_set_tcp_keepalive(c, keepalive, &err) < 0)
 		log_warning("imap: %s: %s", conn_session_id(c), err.msg);
 	conn_set_handler(c, &session_handler, s);
 	conn_set_timeout(c, (unsigned)s->idle_timeout_ms);
@@ -132,18 +132,18 @@ int
 imap_session_login(struct imap_session *s, const char *userid,
 		   const char *userdir, uint64_t quota_bytes, struct err *err)
 {
+	struct store *store = s->env->store;
 	struct store_user *user;
 
 	/* INBOX is created on the first login (M-Box guide 2.2.10.2) */
-	if (store_user_open(s->env->store, userid, userdir, true, &user,
-			    err) < 0)
+	if (store_user_open(store, userid, userdir, true, &user, err) < 0)
 		return -1;
 	store_user_set_quota(user, quota_bytes);
 	s->user = user;
 	s->userid = xstrdup(userid);
 	s->state = IMAP_STATE_AUTH;
 	s->idle_timeout_ms =
-		timeout_ms(s->cfg->imap_timeout, IMAP_AUTH_TIMEOUT_MIN_MS);
+	    timeout_ms(s->cfg->imap_timeout, IMAP_AUTH_TIMEOUT_MIN_MS);
 	imap_session_touch(s);
 	return 0;
 }
@@ -175,10 +175,9 @@ greet(struct imap_session *s)
 	s->tls = conn_is_tls(s->conn);
 	if (service_env_nologin(s->env, alert, sizeof(alert))) {
 		imap_session_bye_code(s, "ALERT",
-				      alert[0] != '\0'
-					      ? alert
-					      : "Server is closed for "
-						"maintenance.");
+				      alert[0] != '\0' ? alert
+						       : "Server is closed for "
+							 "maintenance.");
 		return;
 	}
 	b = imap_out_begin(s);
@@ -280,7 +279,7 @@ session_destroy(struct conn *c, void *ctx)
 }
 
 static const struct conn_handler session_handler = {
-	.run = session_run,
-	.closed = session_closed,
-	.destroy = session_destroy,
+    .run = session_run,
+    .closed = session_closed,
+    .destroy = session_destroy,
 };

@@ -92,11 +92,11 @@ struct imap_session {
 	bool watching; /* store_mailbox_watch() is set */
 	struct imap_sync_state sync;
 
-	uint32_t enabled;   /* enum imap_ext bits turned on with ENABLE */
+	uint32_t enabled;	/* enum imap_ext bits turned on with ENABLE */
 	unsigned bad_count;	/* BAD replies in a row */
 	unsigned auth_failures; /* failed logins */
-	bool tls;	    /* the connection runs over TLS */
-	bool logged_out;    /* LOGOUT or BYE: close after the output */
+	bool tls;		/* the connection runs over TLS */
+	bool logged_out;	/* LOGOUT or BYE: close after the output */
 	uint64_t idle_timeout_ms;
 };
 
@@ -118,7 +118,7 @@ int imap_out_send(struct imap_session *s);
 /* Writes "* <fmt>" CRLF (fmt must not contain client data unless it was
    quoted with the imap-quote.h writers). */
 int imap_out_untagged(struct imap_session *s, const char *fmt, ...)
-	ATTR_FORMAT(2, 3);
+    ATTR_FORMAT(2, 3);
 /* Writes "* <status> [<code>] <text>" CRLF; code and text are sanitised. */
 int imap_out_status(struct imap_session *s, enum imap_status status,
 		    const char *code, const char *text);

@@ -13,11 +13,11 @@
 /* The store's flag bits are the library's (RFC 3501 section 2.3.2 system
    flags), so they convert without a table. */
 _Static_assert((int)STORE_FLAG_SEEN == (int)IMAP_FLAG_SEEN &&
-		       (int)STORE_FLAG_ANSWERED == (int)IMAP_FLAG_ANSWERED &&
-		       (int)STORE_FLAG_FLAGGED == (int)IMAP_FLAG_FLAGGED &&
-		       (int)STORE_FLAG_DELETED == (int)IMAP_FLAG_DELETED &&
-		       (int)STORE_FLAG_DRAFT == (int)IMAP_FLAG_DRAFT &&
-		       (int)STORE_FLAG_RECENT == (int)IMAP_FLAG_RECENT,
+		   (int)STORE_FLAG_ANSWERED == (int)IMAP_FLAG_ANSWERED &&
+		   (int)STORE_FLAG_FLAGGED == (int)IMAP_FLAG_FLAGGED &&
+		   (int)STORE_FLAG_DELETED == (int)IMAP_FLAG_DELETED &&
+		   (int)STORE_FLAG_DRAFT == (int)IMAP_FLAG_DRAFT &&
+		   (int)STORE_FLAG_RECENT == (int)IMAP_FLAG_RECENT,
 	       "store and IMAP flag bits differ");
 
 void
@@ -75,9 +75,9 @@ on_flags(void *ctx, uint32_t seq)
 }
 
 static const struct store_sync_ops sync_ops = {
-	.expunge = on_expunge,
-	.exists = on_exists,
-	.flags = on_flags,
+    .expunge = on_expunge,
+    .exists = on_exists,
+    .flags = on_flags,
 };
 
 int

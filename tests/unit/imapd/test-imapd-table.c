@@ -51,8 +51,8 @@ test_flags(void **state)
 		/* RFC 3501 section 7.4.1: exactly FETCH, STORE and SEARCH */
 		assert_int_equal((d->flags & IMAP_CMD_F_NO_EXPUNGE) != 0,
 				 strcmp(d->name, "FETCH") == 0 ||
-					 strcmp(d->name, "STORE") == 0 ||
-					 strcmp(d->name, "SEARCH") == 0);
+				     strcmp(d->name, "STORE") == 0 ||
+				     strcmp(d->name, "SEARCH") == 0);
 		if (uid || (d->flags & IMAP_CMD_F_USES_SEQS) != 0)
 			assert_int_equal(d->flags & IMAP_CMD_F_STATES,
 					 IMAP_CMD_F_SELECTED);
@@ -72,8 +72,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sorted_and_found),
-		cmocka_unit_test(test_flags),
+	    cmocka_unit_test(test_sorted_and_found),
+	    cmocka_unit_test(test_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,8 +46,10 @@ fetch_cleanup(struct imap_cmd *cmd)
 	pool_destroy(&ctx->msg_pool);
 	buf_free(&ctx->scratch);
 	buf_free(&ctx->header);
-	for (size_t i = 0; i < ctx->n_items; i++)
+	for (size_t i = 0; i < ctx->n_items; i++) {
 		fetch_ranges_free(&ctx->items[i].ranges);
+		buf_free(&ctx->items[i].text);
+	}
 	free(ctx->seen);
 	cmd->ctx = NULL;
 }

@@ -6,8 +6,11 @@
  * queued: the index data, the summary, opening the message file and
  * locating every body section in it. So a message that disappears
  * meanwhile is left out whole, never answered half. Then the response
- * text is queued, and the message text follows as ranges of the file
- * that fetch-stream.c reads in chunks while the client keeps up.
+ * text is queued. Small sections (the usual HEADER.FIELDS, a short
+ * message) are read right away and sent from memory, so the file is
+ * closed at once and many responses go out in one write; larger ones
+ * follow as ranges of the file that fetch-stream.c reads in chunks while
+ * the client keeps up.
  *
  * Messages expunged by another session but still in this session's view
  * (RFC 2180 section 4.1): the store no longer has their data (neither
@@ -34,6 +37,12 @@
 /* Headers up to this size are read into memory to be subset; larger
    ones are mapped. */
 #define HEADER_READ_MAX (256 * 1024)
+/* Body items up to this size are read when the message is prepared and
+   sent from memory, up to IN_MEMORY_TOTAL for all items of a message:
+   the file is closed at once and small responses are batched. Larger
+   ones are streamed from the file. */
+#define IN_MEMORY_MAX 8192
+#define IN_MEMORY_TOTAL 65536
 
 /* A store error that means "the message is gone" counts the message as
    expunged (0); anything else is an internal error (-1). */
@@ -94,6 +103,7 @@ locate_item(struct fetch_ctx *ctx, struct fetch_plan_item *pi,
 	void *map = NULL;
 
 	fetch_ranges_clear(&pi->ranges);
+	pi->in_memory = false;
 	if (fetch_section_locate(sum, msg_size, item, &offset, &size) == 0)
 		return 0;
 	if (offset > file_size || size > file_size - offset)
@@ -125,10 +135,40 @@ locate_item(struct fetch_ctx *ctx, struct fetch_plan_item *pi,
 	return 0;
 }
 
+/* Reads the item's ranges into pi->text if they are small. Returns 0, or
+   -1 with err. */
+static int
+read_small(struct fetch_plan_item *pi, int fd, size_t *budget, struct err *err)
+{
+	const struct fetch_ranges *r = &pi->ranges;
+
+	if (r->total == 0 || r->total > IN_MEMORY_MAX || r->total > *budget)
+		return 0;
+	buf_clear(&pi->text);
+	if (buf_reserve(&pi->text, (size_t)r->total) < 0)
+		return 0;
+	for (size_t i = 0; i < r->n; i++) {
+		size_t n = (size_t)r->v[i].size;
+
+		if (pread_full(fd, pi->text.data + pi->text.len, n,
+			       (off_t)r->v[i].offset) != (ssize_t)n)
+			return err_set(err, ERR_CORRUPT,
+				       "message file shorter than indexed");
+		pi->text.len += n;
+	}
+	*budget -= (size_t)r->total;
+	pi->in_memory = true;
+	return 0;
+}
+
+/* Locates every body item; returns 1 if some text is left to stream
+   from the file, 0 if not, -1 with err. */
 static int
 locate_all(struct fetch_ctx *ctx, const struct mime_summary *sum,
 	   const struct store_msg_info *info, int fd, struct err *err)
 {
+	size_t budget = IN_MEMORY_TOTAL;
+	bool streamed = false;
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
@@ -136,12 +176,16 @@ locate_all(struct fetch_ctx *ctx, const struct mime_summary *sum,
 	for (size_t i = 0; i < ctx->n_items; i++) {
 		struct fetch_plan_item *pi = &ctx->items[i];
 
-		if (fetch_section_is_body(pi->item) &&
-		    locate_item(ctx, pi, sum, info->size, fd,
-				(uint64_t)st.st_size, err) < 0)
+		if (!fetch_section_is_body(pi->item))
+			continue;
+		if (locate_item(ctx, pi, sum, info->size, fd,
+				(uint64_t)st.st_size, err) < 0 ||
+		    read_small(pi, fd, &budget, err) < 0)
 			return -1;
+		if (!pi->in_memory && pi->ranges.total > 0)
+			streamed = true;
 	}
-	return 0;
+	return streamed ? 1 : 0;
 }
 
 static void
@@ -179,6 +223,11 @@ append_body_item(struct fetch_ctx *ctx, struct buf *b,
 		return;
 	}
 	buf_printf(b, " {%" PRIu64 "}\r\n", pi->ranges.total);
+	if (pi->in_memory) {
+		fetch_stream_text_message(ctx->out, pi->text.data,
+					  pi->text.len);
+		return;
+	}
 	/* the text appended after this follows the ranges */
 	fetch_stream_file_ranges(ctx->out, &pi->ranges);
 }
@@ -264,7 +313,7 @@ fetch_msg(struct fetch_ctx *ctx, uint32_t seq, struct err *err)
 	struct store_mailbox *box = ctx->s->box;
 	const struct mime_summary *sum = NULL;
 	struct store_msg_info info;
-	int fd = -1;
+	int fd = -1, ret;
 
 	pool_clear(ctx->msg_pool);
 	if (store_msg_info(box, seq, &info) < 0)
@@ -281,12 +330,14 @@ fetch_msg(struct fetch_ctx *ctx, uint32_t seq, struct err *err)
 	if (ctx->need_file) {
 		if (store_msg_open(box, seq, &fd, err) < 0)
 			return gone_or_fail(ctx, err);
-		if (locate_all(ctx, sum, &info, fd, err) < 0) {
+		ret = locate_all(ctx, sum, &info, fd, err);
+		if (ret <= 0)
 			(void)close(fd);
+		if (ret < 0)
 			return -1;
-		}
 		/* the stream owns the file from here on */
-		fetch_stream_set_file(ctx->out, fd);
+		if (ret > 0)
+			fetch_stream_set_file(ctx->out, fd);
 	}
 	queue_response(ctx, seq, &info, sum, seen_changed(ctx, seq));
 	return 1;

@@ -24,8 +24,11 @@
 struct fetch_plan_item {
 	const struct imap_fetch_item *item;
 	const char *name; /* response name: "BODY[HEADER]<0>", "FLAGS" */
-	/* body items: their ranges for the current message */
+	/* body items: their ranges for the current message, and the text
+	   itself when it is small (read at once, sent from memory) */
 	struct fetch_ranges ranges;
+	struct buf text;
+	bool in_memory;
 };
 
 struct fetch_ctx {

@@ -154,6 +154,17 @@ read_failed(struct fetch_stream *st, const struct err *err)
 	conn_close(s->conn, "Message file could not be read");
 }
 
+void
+fetch_stream_text_message(struct fetch_stream *st, const void *data, size_t len)
+{
+	size_t start = st->text.len;
+
+	if (len == 0)
+		return;
+	buf_append(&st->text, data, len);
+	replace_nul(st->text.data + start, len);
+}
+
 /* Writes the next piece of the current file range. */
 static int
 write_file_piece(struct fetch_stream *st, struct segment *seg)

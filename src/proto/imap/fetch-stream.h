@@ -35,6 +35,10 @@ void fetch_stream_destroy(struct fetch_stream **st);
 /* The buffer to append response text to; what is appended is sent after
    everything queued before. The pointer is valid for the stream's life. */
 struct buf *fetch_stream_text(struct fetch_stream *st);
+/* Appends message text read by the caller to the response text, with
+   NUL bytes as 0x80 like the file ranges. */
+void fetch_stream_text_message(struct fetch_stream *st, const void *data,
+			       size_t len);
 /* Gives the stream the open message file whose ranges follow; it is
    closed once they are written (or by reset/destroy). Only one file may
    be queued at a time: flush the previous one first. */

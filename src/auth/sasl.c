@@ -381,6 +381,8 @@ sasl_session_step(struct sasl_session *s, const uint8_t *response, size_t len,
 		  struct buf *challenge)
 {
 	i_assert(s->status == SASL_CONTINUE && s->def != NULL);
+	if (response == NULL)
+		response = (const uint8_t *)"";
 	if (++s->steps > SASL_MAX_STEPS)
 		return sasl__fail(s, SASL_FAIL_MALFORMED, "too many steps");
 	if (len > SASL_INPUT_MAX)

@@ -4,6 +4,7 @@
 #include "lib/codec.h"
 #include "lib/endian.h"
 #include "lib/panic.h"
+#include "lib/rand.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -119,10 +120,14 @@ put_ranges(struct buf *b, const struct mdir_ranges *rs)
 void
 mdir_rec_begin(struct buf *b)
 {
+	uint8_t nonce[MDIR_REC_NONCE_SIZE];
+
 	buf_clear(b);
 	buf_append(b, MDIR_REC_MAGIC, 8);
 	put_u32(b, 0);
 	put_u32(b, 0);
+	rand_bytes(nonce, sizeof(nonce));
+	buf_append(b, nonce, sizeof(nonce));
 }
 
 void
@@ -354,7 +359,9 @@ mdir_rec_parse(const uint8_t *data, size_t len, struct mdir_rec_iter *it,
 	    mdir_crc32(data + MDIR_REC_HEADER_SIZE, body_len))
 		return err_set(err, ERR_CORRUPT,
 			       "log record: checksum mismatch");
-	p = data + MDIR_REC_HEADER_SIZE;
+	if (body_len < MDIR_REC_NONCE_SIZE)
+		return err_set(err, ERR_CORRUPT, "log record: no nonce");
+	p = data + MDIR_REC_HEADER_SIZE + MDIR_REC_NONCE_SIZE;
 	end = data + len;
 	/* validate every op now so that iteration cannot fail */
 	while (p < end) {
@@ -378,7 +385,7 @@ mdir_rec_parse(const uint8_t *data, size_t len, struct mdir_rec_iter *it,
 				       "log record: invalid op type %u", p[0]);
 		p = c.end;
 	}
-	it->p = data + MDIR_REC_HEADER_SIZE;
+	it->p = data + MDIR_REC_HEADER_SIZE + MDIR_REC_NONCE_SIZE;
 	it->end = end;
 	return 0;
 }

@@ -42,7 +42,10 @@ int mdir_header_decode(const uint8_t *data, size_t len, struct mdir_header *h,
 /* ---- log records ---- */
 
 #define MDIR_REC_MAGIC "CFLOG\x01\r\n"
+/* magic, body length, body CRC; the body starts with an 8-byte random
+   nonce that makes every record unique (a writer recognises its own) */
 #define MDIR_REC_HEADER_SIZE 16
+#define MDIR_REC_NONCE_SIZE 8
 /* Largest record we write or accept. */
 #define MDIR_REC_MAX (64u * 1024 * 1024)
 /* Largest cache blob carried in a record (bigger ones are not cached). */
@@ -135,7 +138,7 @@ void mdir_rec_finish(struct buf *b);
 static inline bool
 mdir_rec_empty(const struct buf *b)
 {
-	return b->len <= MDIR_REC_HEADER_SIZE;
+	return b->len <= MDIR_REC_HEADER_SIZE + MDIR_REC_NONCE_SIZE;
 }
 
 /* Parsing: validates the whole record (magic, length, CRC, every op's

@@ -134,6 +134,21 @@ link_read(struct mdir_log *log, uint64_t seq, struct buf *out,
 	return 1;
 }
 
+/* True if record log->seq + 1 is byte for byte the one we tried to link:
+   records start with a random nonce, so only our own can be equal. */
+static bool
+is_own_record(struct mdir_log *log, const struct buf *rec)
+{
+	struct buf have = BUF_INIT;
+	bool own;
+
+	own = link_read(log, log->seq + 1, &have, NULL) == 1 &&
+	      have.len == rec->len &&
+	      memcmp(have.data, rec->data, rec->len) == 0;
+	buf_free(&have);
+	return own;
+}
+
 static int
 link_append(struct mdir_log *log, int tmp_fd, const struct buf *rec,
 	    bool durable, int *dirsync_fd_r, struct err *err)
@@ -160,6 +175,8 @@ link_append(struct mdir_log *log, int tmp_fd, const struct buf *rec,
 	if (ret < 0 && errno != EEXIST && errno != ENOENT)
 		err_set_errno(err, "link", seqname);
 	ret = ret == 0 ? 1 : (errno == EEXIST || errno == ENOENT) ? 0 : -1;
+	if (ret == 0 && errno == EEXIST && is_own_record(log, rec))
+		ret = 1; /* NFS: the reply to our retransmitted LINK was lost */
 	unlinkat(tmp_fd, tmpname, 0);
 	if (ret == 1) {
 		log->seq++;

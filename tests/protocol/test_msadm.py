@@ -213,13 +213,47 @@ def test_ren(coffer):
     assert "lea@example.com" in listing(coffer)
 
 
-def test_store_commands_not_yet_available(coffer):
+def test_commands_not_yet_available(coffer):
     ok(coffer, "add", "-d", "olga")
-    for args in (("du", "olga"), ("du", "-r", "olga"),
-                 ("reconstruct", "olga"), ("acl", "list", "olga", "INBOX"),
+    for args in (("acl", "list", "olga", "INBOX"),
                  ("expire_mail", "-p", "x"), ("dump", "vacation", "olga")):
         err = fails(coffer, 1, *args)
         assert "not yet available" in err
+
+
+def test_du_and_reconstruct(coffer):
+    ok(coffer, "add", "-d", "olga")
+    # no mail yet: zero usage, and nothing created by looking
+    assert ok(coffer, "du", "olga").split("\t")[:3] == ["0", "0", "0"]
+    fails(coffer, 1, "reconstruct", "-n", "olga")
+    out = ok(coffer, "reconstruct", "olga")
+    assert "INBOX: ok, 0 messages" in out
+    # messages dropped into the store by hand are adopted, with CRLF
+    msg = pathlib.Path(ok(coffer, "path", "olga").strip()) / \
+        "INBOX/.mdir/msg"
+    (msg / "a.eml").write_text("Subject: a\n\nhello\n")
+    (msg / "b.eml").write_bytes(b"Subject: b\r\n\r\nworld\r\n")
+    out = ok(coffer, "reconstruct", "-n", "olga", "INBOX")
+    assert "would change" in out and "2 adopted" in out
+    assert (msg / "a.eml").exists()
+    out = ok(coffer, "reconstruct", "olga", "INBOX")
+    assert "repaired" in out and "2 adopted" in out
+    assert not (msg / "a.eml").exists()
+    size = len("Subject: a\r\n\r\nhello\r\n") + \
+        len("Subject: b\r\n\r\nworld\r\n")
+    assert ok(coffer, "du", "olga").split("\t")[:3] == ["0", str(size), "2"]
+    assert ok(coffer, "du", "-r", "olga").split("\t")[:3] == \
+        ["0", str(size), "2"]
+    assert "INBOX: ok, 2 messages" in ok(coffer, "reconstruct", "olga")
+    # a message file removed behind the store's back is noticed
+    for f in msg.iterdir():
+        f.unlink()
+        break
+    out = ok(coffer, "reconstruct", "olga")
+    assert "1 missing" in out
+    assert ok(coffer, "du", "olga").split("\t")[2] == "1"
+    fails(coffer, 1, "du", "nobody")
+    fails(coffer, 2, "du", "-x", "olga")
 
 
 @pytest.mark.parametrize("args", [

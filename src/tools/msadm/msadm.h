@@ -107,7 +107,11 @@ int msadm_cmd_service(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		      char **argv);
 int msadm_cmd_help(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
 		   char **argv);
-/* du, reconstruct and the subcommands of features still to come. */
+int msadm_cmd_du(struct msadm *ctx, const struct msadm_cmd *cmd, int argc,
+		 char **argv);
+int msadm_cmd_reconstruct(struct msadm *ctx, const struct msadm_cmd *cmd,
+			  int argc, char **argv);
+/* The subcommands of features still to come. */
 int msadm_cmd_unavailable(struct msadm *ctx, const struct msadm_cmd *cmd,
 			  int argc, char **argv);
 

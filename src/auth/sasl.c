@@ -335,9 +335,10 @@ session_new(struct sasl_server *srv, const struct sasl_session_settings *set)
 	return s;
 }
 
-static enum sasl_status
-begin(struct sasl_session *s, const char *name, size_t name_len,
-      const uint8_t *initial, size_t initial_len, struct buf *challenge)
+/* Chooses the mechanism the client named; false (session failed) if it
+   is unknown or not offered on this connection. */
+static bool
+choose(struct sasl_session *s, const char *name, size_t name_len)
 {
 	enum sasl_mech mech;
 	char shown[64];
@@ -345,11 +346,19 @@ begin(struct sasl_session *s, const char *name, size_t name_len,
 	if (!sasl_mech_parse(name, name_len, &mech) ||
 	    !sasl_mech_offered(s->srv, s->cfg, s->ch, mech)) {
 		str_escape_log(shown, sizeof(shown), name, MIN(name_len, 40u));
-		return sasl__fail(s, SASL_FAIL_MECH,
-				  "mechanism %s not available", shown);
+		(void)sasl__fail(s, SASL_FAIL_MECH,
+				 "mechanism %s not available", shown);
+		return false;
 	}
 	s->def = mech_defs[mech];
 	s->outcome.mech = mech;
+	return true;
+}
+
+static enum sasl_status
+begin(struct sasl_session *s, const uint8_t *initial, size_t initial_len,
+      struct buf *challenge)
+{
 	/* RFC 4959 section 3, RFC 5034 section 4: an initial response to a
 	   mechanism that takes none is refused */
 	if (initial != NULL && !s->def->initial_response)
@@ -371,8 +380,9 @@ sasl_session_start(struct sasl_server *srv,
 {
 	struct sasl_session *s = session_new(srv, set);
 
-	*status_r =
-	    begin(s, mech_name, name_len, initial, initial_len, challenge);
+	*status_r = choose(s, mech_name, name_len)
+			? begin(s, initial, initial_len, challenge)
+			: SASL_FAILED;
 	return s;
 }
 
@@ -416,21 +426,22 @@ sasl_session_start_base64(struct sasl_server *srv,
 {
 	struct sasl_session *s = session_new(srv, set);
 	struct buf raw = BUF_INIT, chal = BUF_INIT;
-	bool have_initial = initial != NULL;
+	const uint8_t *ir = NULL;
 
+	if (!choose(s, mech_name, name_len)) {
+		*status_r = SASL_FAILED;
+		return s;
+	}
 	/* "=" is an empty initial response (RFC 4959 section 3, RFC 5034
 	   section 4) */
-	if (have_initial && !(initial_len == 1 && initial[0] == '=') &&
+	if (initial != NULL && !(initial_len == 1 && initial[0] == '=') &&
 	    decode_b64(initial, initial_len, &raw) < 0) {
 		*status_r = sasl__fail(s, SASL_FAIL_MALFORMED,
 				       "initial response is not base64");
 	} else {
-		*status_r =
-		    begin(s, mech_name, name_len,
-			  have_initial ? raw.data != NULL ? raw.data
-							  : (const uint8_t *)""
-				       : NULL,
-			  raw.len, &chal);
+		if (initial != NULL)
+			ir = raw.data != NULL ? raw.data : (const uint8_t *)"";
+		*status_r = begin(s, ir, raw.len, &chal);
 		if (*status_r == SASL_CONTINUE)
 			encode_challenge(&chal, challenge_b64);
 	}
@@ -503,7 +514,7 @@ sasl_session_claimed_name(const struct sasl_session *s)
 enum sasl_mech
 sasl_session_mech(const struct sasl_session *s)
 {
-	return s->outcome.mech;
+	return s->def != NULL ? s->outcome.mech : SASL_MECH_COUNT;
 }
 
 void

@@ -242,6 +242,8 @@ const char *sasl_session_failure_detail(const struct sasl_session *s);
 /* The authentication name the client claimed, as sent, once known ("" if
    not yet): for log lines and the per-account failure delay. */
 const char *sasl_session_claimed_name(const struct sasl_session *s);
+/* The mechanism of the exchange, or SASL_MECH_COUNT when the client named
+   none that is offered. */
 enum sasl_mech sasl_session_mech(const struct sasl_session *s);
 /* Frees the session, wiping secrets. Sets *s to NULL; NULL-safe. */
 void sasl_session_destroy(struct sasl_session **s);

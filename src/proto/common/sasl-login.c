@@ -63,7 +63,7 @@ sasl_login_finish(struct service_env *env, struct sasl_session *sess,
 	/* no mechanism was chosen, or no credentials were tried */
 	if (failure == SASL_FAIL_MECH || failure == SASL_FAIL_CANCELLED)
 		return 0;
-	req.mech = sasl_mech_name(sasl_session_mech(sess));
+	req.mech = sasl_mech_name(sasl_session_mech(sess)); /* chosen */
 	req.password = NULL;
 	req.authzid = NULL;
 	switch (failure) {

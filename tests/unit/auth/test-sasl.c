@@ -142,6 +142,7 @@ test_not_offered(void **state)
 	assert_null(s);
 	s = start_raw(fx, fx->cfg, &fx->tls, "X-UNKNOWN", NULL, 0, &st, &chal);
 	assert_int_equal(sasl_session_failure(s), SASL_FAIL_MECH);
+	assert_int_equal(sasl_session_mech(s), SASL_MECH_COUNT);
 	assert_non_null(strstr(sasl_session_failure_detail(s), "X-UNKNOWN"));
 	sasl_session_destroy(&s);
 	/* CRAM-MD5 is not offered by default */
@@ -349,6 +350,7 @@ test_base64_wire(void **state)
 					      strlen(bad[i]), &chal, &st);
 		assert_int_equal(st, SASL_FAILED);
 		assert_int_equal(sasl_session_failure(s), SASL_FAIL_MALFORMED);
+		assert_int_equal(sasl_session_mech(s), SASL_MECH_PLAIN);
 		sasl_session_destroy(&s);
 	}
 	/* "=" is an empty initial response: PLAIN rejects an empty one */

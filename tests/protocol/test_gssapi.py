@@ -3,6 +3,7 @@
 cofferd with a keytab, and the gsasl command as the client with a ticket
 from kinit. Skipped without the MIT KDC tools."""
 import os
+import subprocess
 import pathlib
 import shutil
 import tempfile
@@ -39,7 +40,7 @@ def server(coffer_factory, kdc, monkeypatch):
     supp = pathlib.Path(os.environ.get("COFFER_SOURCE_DIR", "../..")) / \
         "tests" / "lsan-gssapi.supp"
     monkeypatch.setenv("LSAN_OPTIONS", f"suppressions={supp.resolve()}")
-    s = coffer_factory(services="pop3", users={"alice": "s3cret"})
+    s = coffer_factory(services="imap,pop3", users={"alice": "s3cret"})
     s.write_conf("<sasl>"
                  f"<gssapi_keytab>{kdc.keytab}</gssapi_keytab>"
                  f"<gssapi_hostname>{kdcmod.HOST}</gssapi_hostname>"
@@ -75,3 +76,18 @@ def test_pop3_gssapi(server, kdc, monkeypatch):
     assert gs.finish() == 0
     assert "pop3 login: user=alice@example.com mech=GSSAPI" in server.log()
     c.close()
+
+
+def test_imap_gssapi(server, kdc, monkeypatch):
+    server.require("imap")
+    kdc.kinit(f"alice@{kdcmod.REALM}", "alice-krb")
+    monkeypatch.setenv("KRB5CCNAME", f"FILE:{kdc.ccache}")
+    r = subprocess.run(
+        ["gsasl", "--imap", "--connect",
+         f"127.0.0.1:{server.ports['imap']}", "--no-starttls",
+         "-m", "GSSAPI", "--service", "imap", "--hostname", kdcmod.HOST,
+         "-a", "alice"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "imap login: user=alice@example.com mech=GSSAPI" in server.log()

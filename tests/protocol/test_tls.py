@@ -69,6 +69,23 @@ def test_pop3_stls_s_client(coffer_factory, pki):
     assert "STLS" not in caps and "USER" in caps and " PLAIN" in caps
 
 
+def test_imap_starttls_and_imaps_s_client(coffer_factory, pki):
+    server = tls_server(coffer_factory, pki, services="imap",
+                        enable_imaps="true", login_disabled="true")
+    out, err = s_client(server.ports["imap"], "-starttls", "imap",
+                        "-CAfile", pki.ca[0], "-verify_return_error",
+                        stdin=b"a CAPABILITY\r\nb LOGOUT\r\n")
+    assert "Verify return code: 0 (ok)" in out, out + err
+    caps = re.search(r"\* CAPABILITY (.*)", out).group(1).split()
+    assert "STARTTLS" not in caps and "LOGINDISABLED" not in caps
+    assert "AUTH=SCRAM-SHA-256-PLUS" in caps and "AUTH=PLAIN" in caps
+    out, err = s_client(server.ports["imaps"], "-CAfile", pki.ca[0],
+                        "-verify_return_error",
+                        stdin=b"a LOGIN alice s3cret\r\nb LOGOUT\r\n")
+    assert "Verify return code: 0 (ok)" in out, out + err
+    assert re.search(r"^a OK \[CAPABILITY", out, re.M), out
+
+
 def test_lmtp_starttls(coffer_factory, pki):
     server = tls_server(coffer_factory, pki)
     out, err = s_client(server.ports["lmtp"], "-starttls", "lmtp",

@@ -183,6 +183,18 @@ config_check_cipher_list(const char *value)
 }
 
 const char *
+config_check_cert_identity(const char *value)
+{
+	static const char *const names[] = {"email", "cn", "uid"};
+
+	for (size_t i = 0; i < N_ELEMENTS(names); i++) {
+		if (strcmp(value, names[i]) == 0)
+			return NULL;
+	}
+	return "email, cn or uid";
+}
+
+const char *
 config_check_service_name(const char *value)
 {
 	static const char *const names[] = {"imap", "pop3", "lmtp", "sieve"};

@@ -100,7 +100,8 @@ struct config_private {
 config_check_fn config_check_location, config_check_hostname, config_check_mech,
     config_check_domain, config_check_address, config_check_username,
     config_check_expiration, config_check_cipher_list, config_check_word,
-    config_check_ldap_url, config_check_service_name, config_check_local_part;
+    config_check_ldap_url, config_check_service_name, config_check_local_part,
+    config_check_cert_identity;
 
 extern const struct config_enum_value config_enum_sync_protocol[];
 extern const struct config_enum_value config_enum_pwcheck[];

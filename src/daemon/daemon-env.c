@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /* The environment every service of a worker shares (struct service_env):
-   the net server, the store, the user database, TLS and the host name,
-   all configured from the ms.conf snapshot taken at start. */
+   the net server, the store, the user database, TLS, SASL and the host
+   name, all configured from the ms.conf snapshot taken at start. */
 #include "daemon/daemon-private.h"
+#include "auth/sasl.h"
+#include "auth/tls-config.h"
 #include "auth/userdb.h"
+#include "lib/fsutil.h"
 #include "lib/log.h"
+#include "lib/mem.h"
+#include "lib/rand.h"
 #include "lib/str.h"
 #include "mime/mime-summary.h"
 #include "net/server.h"
 #include "net/tls.h"
 #include "store/store.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -92,6 +99,7 @@ watch_store(struct daemon_worker *w, struct err *err)
 	return w->notify_watch == NULL ? -1 : 0;
 }
 
+/* Whether a listener only works with TLS (imaps, pop3s). */
 static bool
 needs_tls(const struct daemon *d)
 {
@@ -102,33 +110,116 @@ needs_tls(const struct daemon *d)
 	return false;
 }
 
-/* TLS hook: a server context from tls_cert_file/tls_key_file, shared by
-   STARTTLS and implicit-TLS listeners. The full TLS configuration
-   (ciphers, protocol floor, client certificates, reload on SIGHUP) is
-   built here by the TLS layer when it lands. A broken certificate only
-   stops start-up if a listener cannot work without it. */
+/* Whether a listener could offer TLS: every TCP listener (STARTTLS, STLS,
+   LMTP STARTTLS); a Unix socket (LMTP) never does. */
+static bool
+may_use_tls(const struct daemon *d)
+{
+	for (size_t i = 0; i < d->listeners.n; i++) {
+		if (d->listeners.v[i].path == NULL)
+			return true;
+	}
+	return false;
+}
+
+/* The server TLS context (docs/tls-sasl.md, "When a bad certificate stops
+   the server"): required by implicit-TLS listeners; with tls_cert_file
+   set, a certificate that cannot be loaded stops every process that
+   could use it, so TLS is never silently missing; a process with only
+   Unix sockets does not read it. */
 static int
 create_tls(struct daemon_worker *w, struct err *err)
 {
 	const struct ms_config *cfg = w->d->cfg;
-	const char *key = cfg->tls_key_file[0] != '\0' ? cfg->tls_key_file
-						       : cfg->tls_cert_file;
 
-	if (cfg->tls_cert_file[0] == '\0') {
+	if (!tls_config_enabled(cfg)) {
 		if (needs_tls(w->d))
 			return err_set(err, ERR_PARAMS,
-				       "an implicit-TLS listener is enabled "
-				       "but tls_cert_file is not set");
+				       "enable_imaps or enable_pop3s needs "
+				       "tls_cert_file");
+		if (may_use_tls(w->d) && cfg->login_disabled)
+			log_warning("tls_cert_file is not set: STARTTLS is "
+				    "not offered, and with login_disabled "
+				    "clients cannot log in with passwords");
 		return 0;
 	}
-	w->tls = net_tls_ctx_create_server(cfg->tls_cert_file, key, err);
-	if (w->tls != NULL)
+	if (!may_use_tls(w->d))
 		return 0;
-	if (needs_tls(w->d))
+	return tls_config_create(cfg, &w->tls, err) < 0 ? -1 : 0;
+}
+
+static void
+sasl_warning(const char *msg, void *ctx)
+{
+	(void)ctx;
+	log_warning("%s", msg);
+}
+
+/* The key of the SASL decoy salts, shared by every process using this
+   data directory (and so these accounts): created once, 0600, never
+   replaced. Servers sharing the user base over NFS share it too. */
+static int
+load_sasl_secret(const struct ms_config *cfg, uint8_t *secret, size_t len,
+		 struct err *err)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + UNIQUE_NAME_MAX];
+	char uniq[UNIQUE_NAME_MAX];
+	struct buf b = BUF_INIT;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/sasl-secret", cfg->data_dir);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		buf_clear(&b);
+		ret = file_read_all(path, 1024, &b, err);
+		if (ret == 0 && b.len >= len) {
+			memcpy(secret, b.data, len);
+			mem_wipe(b.data, b.len);
+			buf_free(&b);
+			return 0;
+		}
+		if (ret == 0 || err->code != ERR_NOTFOUND)
+			break;
+		/* write a fresh one aside, then link it in: if another
+		   process was faster, its secret wins */
+		rand_bytes(secret, len);
+		unique_name(uniq, sizeof(uniq));
+		snprintf(tmp, sizeof(tmp), "%s.%s", path, uniq);
+		if (file_write_atomic(tmp, secret, len, 0600, true, err) < 0)
+			break;
+		if (link(tmp, path) < 0 && errno != EEXIST) {
+			err_set_errno(err, "link", path);
+			(void)unlink(tmp);
+			break;
+		}
+		(void)unlink(tmp);
+	}
+	if (b.data != NULL)
+		mem_wipe(b.data, b.cap);
+	buf_free(&b);
+	if (ret == 0)
+		return err_set(err, ERR_CORRUPT, "%s: too short", path);
+	return -1;
+}
+
+static int
+create_sasl(struct daemon_worker *w, struct err *err)
+{
+	uint8_t secret[32];
+	struct sasl_server_settings set = {
+	    .userdb = w->userdb,
+	    .hostname = w->hostname,
+	    .secret = secret,
+	    .secret_len = sizeof(secret),
+	};
+
+	if (load_sasl_secret(w->d->cfg, secret, sizeof(secret), err) < 0) {
+		err_prefix(err, "SASL secret");
 		return -1;
-	log_warning("TLS disabled: %s", err->msg);
-	err_clear(err);
-	return 0;
+	}
+	sasl_config_check(w->d->cfg, sasl_warning, NULL);
+	w->sasl = sasl_server_create(&set, w->d->cfg, err);
+	mem_wipe(secret, sizeof(secret));
+	return w->sasl == NULL ? -1 : 0;
 }
 
 static void
@@ -162,6 +253,9 @@ daemon_env_create(struct daemon_worker *w, struct err *err)
 	if (create_tls(w, err) < 0)
 		return -1;
 	w->env.tls = w->tls;
+	if (create_sasl(w, err) < 0)
+		return -1;
+	w->env.sasl = w->sasl;
 	return watch_store(w, err);
 }
 
@@ -180,6 +274,7 @@ daemon_env_destroy(struct daemon_worker *w)
 	userdb_close(&w->userdb);
 	store_destroy(&w->store);
 	net_tls_ctx_destroy(&w->tls);
+	sasl_server_destroy(&w->sasl);
 	if (w->env_ready)
 		service_env_deinit(&w->env);
 	w->env_ready = false;

@@ -147,6 +147,7 @@ struct daemon_worker {
 	struct store *store;
 	struct userdb *userdb;
 	struct net_tls_ctx *tls;
+	struct sasl_server *sasl;
 	struct net_fd_watch *notify_watch;
 	void *svc_ctx[DAEMON_SERVICES_MAX];
 	bool svc_ready[DAEMON_SERVICES_MAX];
@@ -161,7 +162,7 @@ struct daemon_worker {
 int daemon_worker_run(struct daemon *d);
 
 /* daemon-env.c: the shared environment (net server, store, user
-   database, TLS, host name). Returns 0, or -1 with err (whatever was
+   database, TLS, SASL, host name). Returns 0, or -1 with err (whatever was
    created is released by daemon_env_destroy()). */
 int daemon_env_create(struct daemon_worker *w, struct err *err);
 /* After net_server_run() returned: stops watching the store and destroys

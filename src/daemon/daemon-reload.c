@@ -2,6 +2,8 @@
 /* SIGHUP: read ms.conf again, apply what can change while running, and
    name every change that needs a restart. */
 #include "daemon/daemon-private.h"
+#include "auth/sasl.h"
+#include "auth/tls-config.h"
 #include "lib/log.h"
 
 #include <string.h>
@@ -62,6 +64,35 @@ restart_cb(const char *option, bool restart_only, void *ctx)
 	}
 }
 
+static void
+reload_warning(const char *msg, void *ctx)
+{
+	(void)ctx;
+	log_warning("reload: %s", msg);
+}
+
+/* Certificates are re-read at every reload, changed options or not:
+   renewing the files and sending SIGHUP is how certificates are
+   replaced. A failure keeps the running context (docs/tls-sasl.md). */
+static void
+reload_tls(struct daemon_worker *w, const struct ms_config *next)
+{
+	struct err err;
+
+	if (w->tls == NULL) {
+		if (tls_config_enabled(next) && !tls_config_enabled(w->d->cfg))
+			log_warning("reload: tls_cert_file is now set; TLS "
+				    "starts with a restart of cofferd");
+		return;
+	}
+	if (tls_config_reload(w->tls, next, &err) < 0)
+		log_err("reload: %s; keeping the running TLS certificate "
+			"and settings",
+			err.msg);
+	else
+		log_info("reload: TLS certificate and settings re-read");
+}
+
 void
 daemon_reload(void *ctx)
 {
@@ -89,8 +120,8 @@ daemon_reload(void *ctx)
 	/* new sessions take the new snapshot; running ones keep theirs */
 	service_env_set_config(&w->env, next);
 	log_set_level((enum log_level)next->log_level);
-	/* TLS hook: certificates are re-read here once the TLS layer
-	   provides a reloadable context. */
+	reload_tls(w, next);
+	sasl_config_check(next, reload_warning, NULL);
 	log_info("configuration reloaded from %s: %u change(s) applied, "
 		 "%u need a restart",
 		 w->d->config_path, diff.applied, diff.restart);

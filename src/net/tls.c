@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The TLS transport over OpenSSL 3: server contexts, the STARTTLS switch,
- * implicit TLS and the handshake, driven inside worker cycles.
+ * The TLS transport over OpenSSL 3: the STARTTLS switch, implicit TLS and
+ * the handshake, driven inside worker cycles (contexts: tls-ctx.c).
  *
  * OpenSSL keeps its error queue per thread. Every call is preceded by
  * ERR_clear_error() and followed, on failure, by draining the queue into the
  * error message, so nothing leaks into the next connection a worker runs.
  */
 #include "net/tls.h"
+#include "net/tls-private.h"
 #include "net/conn-private.h"
 #include "lib/log.h"
 #include "lib/mem.h"
@@ -20,10 +21,6 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-
-struct net_tls_ctx {
-	SSL_CTX *ssl_ctx;
-};
 
 struct tls_transport {
 	struct net_transport t;
@@ -52,73 +49,10 @@ tls_set_err(struct err *err, const char *what)
 	return err_set(err, ERR_INTERNAL, "%s: %s", what, msg);
 }
 
-struct net_tls_ctx *
-net_tls_ctx_create_server(const char *cert_file, const char *key_file,
-			  struct err *err)
-{
-	struct net_tls_ctx *ctx;
-	SSL_CTX *sctx;
-
-	ERR_clear_error();
-	sctx = SSL_CTX_new(TLS_server_method());
-	if (sctx == NULL) {
-		tls_set_err(err, "SSL_CTX_new()");
-		return NULL;
-	}
-	(void)SSL_CTX_set_min_proto_version(sctx, TLS1_2_VERSION);
-	/* Renegotiation only adds attack surface (and TLS 1.3 has none);
-	   an EOF without close_notify is a normal disconnect for protocols
-	   whose commands are self-delimiting. */
-	SSL_CTX_set_options(sctx, SSL_OP_NO_RENEGOTIATION |
-					  SSL_OP_IGNORE_UNEXPECTED_EOF |
-					  SSL_OP_NO_COMPRESSION |
-					  SSL_OP_CIPHER_SERVER_PREFERENCE);
-	/* RELEASE_BUFFERS: idle connections drop their record buffers.
-	   Our output buffer moves when it is compacted or grown, and we
-	   accept partial writes like send(). */
-	SSL_CTX_set_mode(sctx, SSL_MODE_RELEASE_BUFFERS |
-				       SSL_MODE_ENABLE_PARTIAL_WRITE |
-				       SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	if (SSL_CTX_use_certificate_chain_file(sctx, cert_file) != 1) {
-		tls_set_err(err, cert_file);
-		SSL_CTX_free(sctx);
-		return NULL;
-	}
-	if (SSL_CTX_use_PrivateKey_file(sctx, key_file, SSL_FILETYPE_PEM) !=
-		    1 ||
-	    SSL_CTX_check_private_key(sctx) != 1) {
-		tls_set_err(err, key_file);
-		SSL_CTX_free(sctx);
-		return NULL;
-	}
-	ctx = xmalloc(sizeof(*ctx));
-	ctx->ssl_ctx = sctx;
-	return ctx;
-}
-
-void
-net_tls_ctx_destroy(struct net_tls_ctx **ctxp)
-{
-	struct net_tls_ctx *ctx = *ctxp;
-
-	if (ctx == NULL)
-		return;
-	*ctxp = NULL;
-	SSL_CTX_free(ctx->ssl_ctx);
-	free(ctx);
-}
-
-SSL_CTX *
-net_tls_ctx_get_ssl_ctx(struct net_tls_ctx *ctx)
-{
-	return ctx->ssl_ctx;
-}
-
 /* --- Transport ------------------------------------------------------------ */
 
 static ssize_t
-tls_io_result(struct tls_transport *tt, int ret, bool reading,
-	      struct err *err)
+tls_io_result(struct tls_transport *tt, int ret, bool reading, struct err *err)
 {
 	int saved_errno = errno;
 
@@ -211,12 +145,12 @@ tls_destroy(struct net_transport *t)
 }
 
 static const struct net_transport_vfuncs tls_vfuncs = {
-	.name = "tls",
-	.read = tls_read,
-	.write = tls_write,
-	.shutdown = tls_shutdown,
-	.pending = tls_pending,
-	.destroy = tls_destroy,
+    .name = "tls",
+    .read = tls_read,
+    .write = tls_write,
+    .shutdown = tls_shutdown,
+    .pending = tls_pending,
+    .destroy = tls_destroy,
 };
 
 /* --- Switching a connection to TLS --------------------------------------- */
@@ -227,10 +161,9 @@ tls_prepare(struct conn *c, struct net_tls_ctx *ctx, struct err *err)
 	struct tls_transport *tt;
 	SSL *ssl;
 
-	ERR_clear_error();
-	ssl = SSL_new(ctx->ssl_ctx);
+	ssl = tls__ssl_new(ctx, err);
 	if (ssl == NULL)
-		return tls_set_err(err, "SSL_new()");
+		return -1;
 	if (SSL_set_fd(ssl, c->fd) != 1) {
 		SSL_free(ssl);
 		return tls_set_err(err, "SSL_set_fd()");

@@ -38,7 +38,7 @@ parse_line(const char *line, size_t len)
 			abort();
 		return;
 	}
-	if (cmd.verb > LMTP_VERB_HELP)
+	if (cmd.verb > LMTP_VERB_STARTTLS)
 		abort();
 	/* only printable ASCII reaches replies, logs and headers */
 	check_text(cmd.domain, LMTP_DOMAIN_MAX);

@@ -127,7 +127,9 @@ def test_capabilities(coffer):
     for cap in ("TOP", "UIDL", "USER", "RESP-CODES", "AUTH-RESP-CODE",
                 "PIPELINING"):
         assert cap in caps, caps
-    assert caps["SASL"] == ["PLAIN"]
+    # without TLS but with login_disabled false (docs/tls-sasl.md)
+    assert caps["SASL"] == ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN",
+                            "LOGIN"]
     assert caps["EXPIRE"] == ["NEVER"]
     assert caps["IMPLEMENTATION"][0].startswith("Coffer-")
     assert "STLS" not in caps  # no certificate configured
@@ -246,7 +248,8 @@ def test_auth_plain(coffer):
     r = Raw(coffer)
     creds = base64.b64encode(b"\0alice\0s3cret").decode()
     assert r.cmd("AUTH") == "+OK Supported mechanisms follow"
-    assert r.multiline() == ["PLAIN"]
+    assert r.multiline() == ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN",
+                             "LOGIN"]
     assert r.cmd("AUTH PLAIN") == "+ "      # RFC 5034: empty challenge
     assert r.cmd("*") == "-ERR Authentication cancelled"
     assert r.cmd("AUTH PLAIN ###").startswith("-ERR")
@@ -272,7 +275,9 @@ def test_auth_plain(coffer):
 def test_login_disabled(coffer):
     c = coffer.pop3()
     caps = c.capa()
-    assert "USER" not in caps and "SASL" not in caps
+    # only mechanisms that never show the password
+    assert "USER" not in caps
+    assert caps["SASL"] == ["SCRAM-SHA-256", "SCRAM-SHA-1"]
     with pytest.raises(poplib.error_proto, match=r"\[AUTH\] Plaintext"):
         c.user("alice")
     r = Raw(coffer)

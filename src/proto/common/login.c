@@ -84,6 +84,20 @@ shown(char *dst, const char *s)
 	dst[o] = '\0';
 }
 
+/* " mech=<name>" for SASL logins (a mechanism name from our own table,
+   never client data), nothing otherwise. */
+static const char *
+mech_key(const struct login_ctx *ctx)
+{
+	return ctx->req->mech != NULL ? " mech=" : "";
+}
+
+static const char *
+mech_value(const struct login_ctx *ctx)
+{
+	return ctx->req->mech != NULL ? ctx->req->mech : "";
+}
+
 /* The user shown in log lines: the canonical id once known, else what
    the client sent. */
 static void
@@ -109,10 +123,11 @@ login_fail(struct login_ctx *ctx, struct login_result *res, const char *reason)
 	    key, time_mono_ms());
 	shown_user(user, ctx, res);
 	shown(authzid, ctx->req->authzid);
-	log_notice("%s login failed: user=%s authzid=%s client=%s "
+	log_notice("%s login failed: user=%s authzid=%s%s%s client=%s "
 		   "session=%s reason=\"%s\" delay=%ums",
-		   ctx->req->protocol, user, authzid, ctx->client, ctx->session,
-		   reason, res->delay_ms);
+		   ctx->req->protocol, user, authzid, mech_key(ctx),
+		   mech_value(ctx), ctx->client, ctx->session, reason,
+		   res->delay_ms);
 }
 
 /* The password was right but the login is refused anyway. */
@@ -125,11 +140,12 @@ login_refuse(struct login_ctx *ctx, struct login_result *res,
 	res->status = status;
 	account_destroy(&res->account);
 	shown_user(user, ctx, res);
-	log_notice("%s login refused: user=%s%s%s client=%s session=%s "
+	log_notice("%s login refused: user=%s%s%s%s%s client=%s session=%s "
 		   "reason=\"%s\"",
 		   ctx->req->protocol, user,
 		   ctx->authcid[0] != '\0' ? " authcid=" : "", ctx->authcid,
-		   ctx->client, ctx->session, reason);
+		   mech_key(ctx), mech_value(ctx), ctx->client, ctx->session,
+		   reason);
 }
 
 static void
@@ -258,10 +274,10 @@ login_finish(struct login_ctx *ctx, struct account *acct,
 	}
 	login_delay_success(ctx->env->login_delay, authn);
 	res->status = LOGIN_OK;
-	log_notice("%s login: user=%s%s%s client=%s session=%s",
+	log_notice("%s login: user=%s%s%s%s%s client=%s session=%s",
 		   ctx->req->protocol, res->userid,
 		   ctx->authcid[0] != '\0' ? " authcid=" : "", ctx->authcid,
-		   ctx->client, ctx->session);
+		   mech_key(ctx), mech_value(ctx), ctx->client, ctx->session);
 }
 
 /* userdb_authenticate() refuses a disabled account with the same class

@@ -51,6 +51,8 @@ struct login_request {
 	const char *authzid;
 	struct conn *conn; /* addresses and session id for canonicalisation
 			      and logs; may be NULL in tests */
+	/* the SASL mechanism for log lines, or NULL (LOGIN, USER/PASS) */
+	const char *mech;
 };
 
 /* Checks a plaintext login. Blocking (password hashing is deliberately

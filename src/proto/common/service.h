@@ -19,6 +19,7 @@
 struct store;
 struct userdb;
 struct net_tls_ctx;
+struct sasl_server;
 struct login_delay;
 
 struct service_env {
@@ -28,6 +29,9 @@ struct service_env {
 	/* Server TLS context for STARTTLS and implicit-TLS listeners, or
 	   NULL when no certificate is configured. */
 	struct net_tls_ctx *tls;
+	/* SASL mechanisms for AUTHENTICATE / AUTH (auth/sasl.h); NULL only
+	   in tests that do not authenticate with SASL. */
+	struct sasl_server *sasl;
 	/* This host's name, for greetings and trace headers. */
 	const char *hostname;
 	/* The data directory (ms.conf data_dir): nologin file etc. */

@@ -5,10 +5,8 @@
  * proto_login_password() (proto/common/login.h), which also applies
  * account status, service access, nologin and the failed-login delay.
  *
- * SASL mechanisms are rows of a table: a mechanism receives each decoded
- * client response and ends the exchange with a login, or asks for more.
- * Only PLAIN (RFC 4616) is built in; the SASL layer (auth/sasl.h) will
- * add its mechanisms as further rows.
+ * AUTHENTICATE runs the SASL layer (auth/sasl.h, docs/tls-sasl.md) and
+ * concludes through the same login checks (proto/common/sasl-login.h).
  */
 #include "proto/imap/imap-server-cmd.h"
 #include "config/config.h"
@@ -19,35 +17,20 @@
 #include "net/conn.h"
 #include "net/tls.h"
 #include "proto/common/login.h"
+#include "proto/common/sasl-login.h"
 #include "proto/common/service.h"
 
 #include <string.h>
 
-/* RFC 4616 section 2: authzid, authcid and passwd are at most 255 octets
-   each; with the two NULs and base64 that bounds a PLAIN response. */
-#define PLAIN_PART_MAX 255
-#define PLAIN_MAX (3 * PLAIN_PART_MAX + 2)
 /* Failed logins on one connection before it is closed. */
 #define AUTH_FAILURES_MAX 5
 
 struct login_ctx {
 	struct login_result res;
-};
-
-struct sasl_mech {
-	const char *name;
-	/* offered only where plaintext passwords are allowed */
-	bool plaintext;
-	/* One decoded client response; returns the command's result. */
-	enum imap_cmd_result (*response)(struct imap_cmd *cmd,
-					 const uint8_t *data, size_t len);
-};
-
-static enum imap_cmd_result plain_response(struct imap_cmd *cmd,
-					   const uint8_t *data, size_t len);
-
-static const struct sasl_mech mechs[] = {
-    {"PLAIN", true, plain_response},
+	/* AUTHENTICATE: the exchange, and the connection as SASL sees it
+	   (the exchange borrows it) */
+	struct sasl_session *sasl;
+	struct sasl_channel channel;
 };
 
 static void
@@ -56,6 +39,17 @@ login_cleanup(struct imap_cmd *cmd)
 	struct login_ctx *lc = cmd->ctx;
 
 	login_result_clear(&lc->res);
+	sasl_session_destroy(&lc->sasl);
+}
+
+static struct login_ctx *
+login_ctx_new(struct imap_cmd *cmd)
+{
+	struct login_ctx *lc = pool_alloc(cmd->pool, sizeof(*lc));
+
+	cmd->ctx = lc;
+	cmd->cleanup = login_cleanup;
+	return lc;
 }
 
 static enum imap_cmd_result
@@ -134,21 +128,26 @@ login_refused(struct imap_cmd *cmd)
 
 /* Runs a password login; the request's password is the caller's to wipe. */
 static enum imap_cmd_result
-login_run(struct imap_cmd *cmd, const struct login_request *req)
+login_answer(struct imap_cmd *cmd, imap_cmd_func *refused)
 {
-	struct imap_session *s = cmd->session;
-	struct login_ctx *lc = pool_alloc(cmd->pool, sizeof(*lc));
+	const struct login_ctx *lc = cmd->ctx;
 
-	cmd->ctx = lc;
-	cmd->cleanup = login_cleanup;
-	if (proto_login_password(s->env, req, &lc->res) < 0)
-		lc->res.status = LOGIN_FAILED;
 	if (lc->res.status == LOGIN_OK)
 		return login_ok(cmd);
 	if (lc->res.delay_ms > 0)
-		return imap_cmd_wait_timer(cmd, lc->res.delay_ms,
-					   login_refused);
-	return login_refused(cmd);
+		return imap_cmd_wait_timer(cmd, lc->res.delay_ms, refused);
+	return refused(cmd);
+}
+
+static enum imap_cmd_result
+login_run(struct imap_cmd *cmd, const struct login_request *req)
+{
+	struct imap_session *s = cmd->session;
+	struct login_ctx *lc = login_ctx_new(cmd);
+
+	if (proto_login_password(s->env, req, &lc->res) < 0)
+		lc->res.status = LOGIN_FAILED;
+	return login_answer(cmd, login_refused);
 }
 
 static void
@@ -196,79 +195,67 @@ cmd_login(struct imap_cmd *cmd)
 	return ret;
 }
 
-/* RFC 4616 section 2: message = [authzid] UTF8NUL authcid UTF8NUL passwd */
+/* A malformed exchange, answered BAD after the failure delay (it was
+   counted like a failed login). */
 static enum imap_cmd_result
-plain_response(struct imap_cmd *cmd, const uint8_t *data, size_t len)
+sasl_malformed(struct imap_cmd *cmd)
 {
-	const uint8_t *nul1 = memchr(data, '\0', len), *nul2;
+	struct imap_session *s = cmd->session;
+
+	if (++s->auth_failures >= AUTH_FAILURES_MAX)
+		cmd->after_reply = close_after_failures;
+	return imap_cmd_bad(cmd, "Invalid SASL exchange.");
+}
+
+/* The exchange ended: RFC 3501 section 6.2.2 and RFC 4959 section 3 give
+   BAD for a cancelled exchange, invalid base64 and an initial response
+   the mechanism does not take; credentials get NO. */
+static enum imap_cmd_result
+sasl_end(struct imap_cmd *cmd, enum sasl_status status)
+{
+	struct imap_session *s = cmd->session;
+	struct login_ctx *lc = cmd->ctx;
 	struct login_request req;
-	char authzid[PLAIN_PART_MAX + 1], authcid[PLAIN_PART_MAX + 1];
-	char passwd[PLAIN_PART_MAX + 1];
-	size_t zlen, clen, plen;
-	enum imap_cmd_result ret;
+	enum sasl_failure why = sasl_session_failure(lc->sasl);
 
-	nul2 = nul1 == NULL
-		   ? NULL
-		   : memchr(nul1 + 1, '\0', len - (size_t)(nul1 + 1 - data));
-	if (nul2 == NULL ||
-	    memchr(nul2 + 1, '\0', len - (size_t)(nul2 + 1 - data)) != NULL)
-		return imap_cmd_bad(cmd, "Invalid PLAIN response.");
-	zlen = (size_t)(nul1 - data);
-	clen = (size_t)(nul2 - nul1 - 1);
-	plen = len - (size_t)(nul2 + 1 - data);
-	if (clen == 0 || zlen > PLAIN_PART_MAX || clen > PLAIN_PART_MAX ||
-	    plen > PLAIN_PART_MAX)
-		return imap_cmd_bad(cmd, "Invalid PLAIN response.");
-	memcpy(authzid, data, zlen);
-	authzid[zlen] = '\0';
-	memcpy(authcid, nul1 + 1, clen);
-	authcid[clen] = '\0';
-	memcpy(passwd, nul2 + 1, plen);
-	passwd[plen] = '\0';
+	if (status == SASL_FAILED && why == SASL_FAIL_CANCELLED)
+		return imap_cmd_bad(cmd, "Authentication canceled.");
 	login_request_init(cmd, &req);
-	req.name = authcid;
-	req.password = passwd;
-	req.authzid = zlen > 0 ? authzid : NULL;
-	ret = login_run(cmd, &req);
-	mem_wipe(passwd, sizeof(passwd));
-	return ret;
+	if (sasl_login_finish(s->env, lc->sasl, &req, &lc->res) < 0)
+		lc->res.status = LOGIN_FAILED;
+	sasl_session_destroy(&lc->sasl);
+	return login_answer(cmd, why == SASL_FAIL_MALFORMED ? sasl_malformed
+							    : login_refused);
 }
 
-/* One base64 client response (RFC 3501 section 6.2.2; RFC 4959 section 3:
-   "=" is an empty initial response). */
+static enum imap_cmd_result auth_line(struct imap_cmd *cmd, const char *line,
+				      size_t len);
+
 static enum imap_cmd_result
-sasl_response(struct imap_cmd *cmd, const char *b64, size_t len)
+sasl_next(struct imap_cmd *cmd, enum sasl_status status, struct buf *challenge)
 {
-	const struct sasl_mech *mech = cmd->ctx;
-	struct buf data = BUF_INIT;
-	enum imap_cmd_result ret;
-
-	cmd->ctx = NULL;
-	buf_init(&data, PLAIN_MAX + 1);
-	if (!(len == 1 && b64[0] == '=') &&
-	    base64_decode(b64, len, &data) < 0) {
-		buf_free(&data);
-		return imap_cmd_bad(cmd, "Invalid base64 data.");
-	}
-	ret = mech->response(
-	    cmd, data.data != NULL ? data.data : (const uint8_t *)"", data.len);
-	if (data.data != NULL)
-		mem_wipe(data.data, data.cap);
-	buf_free(&data);
-	return ret;
+	if (status != SASL_CONTINUE)
+		return sasl_end(cmd, status);
+	/* RFC 3501 section 7.5: "+" SP base64 (empty for an empty one) */
+	conn_printf(cmd->session->conn, "+ %s\r\n", buf_cstr(challenge));
+	cmd->line = auth_line;
+	return IMAP_CMD_WAIT;
 }
 
+/* One client response line: base64 or "*" (auth/sasl.h decodes). */
 static enum imap_cmd_result
 auth_line(struct imap_cmd *cmd, const char *line, size_t len)
 {
+	struct login_ctx *lc = cmd->ctx;
+	struct buf challenge = BUF_INIT;
 	enum imap_cmd_result ret;
 
 	cmd->line = NULL;
-	/* RFC 3501 section 6.2.2: "*" cancels, with a tagged BAD */
-	if (len == 1 && line[0] == '*')
-		return imap_cmd_bad(cmd, "Authentication canceled.");
-	ret = sasl_response(cmd, line, len);
+	ret = sasl_next(
+	    cmd, sasl_session_step_base64(lc->sasl, line, len, &challenge),
+	    &challenge);
 	mem_wipe((char *)line, len);
+	buf_free(&challenge);
 	return ret;
 }
 
@@ -276,32 +263,50 @@ auth_line(struct imap_cmd *cmd, const char *line, size_t len)
 enum imap_cmd_result
 cmd_authenticate(struct imap_cmd *cmd)
 {
-	const struct sasl_mech *mech = NULL;
-	const char *name, *ir;
-	size_t irlen;
+	struct imap_session *s = cmd->session;
+	struct sasl_session_settings set = {
+	    .cfg = s->cfg,
+	    /* IMAP has no additional data with success: SCRAM's server
+	       signature goes out as a last challenge */
+	    .success_data_as_challenge = true,
+	};
+	struct buf challenge = BUF_INIT;
+	struct login_ctx *lc;
+	enum sasl_status status;
+	enum sasl_mech mech;
+	const char *name, *ir = NULL;
+	size_t irlen = 0;
+	enum imap_cmd_result ret;
 
 	if (!imap_cmd_check_count(cmd, 1, 2))
 		return IMAP_CMD_DONE;
 	if (!imap_arg_get_atom(&cmd->args[0], &name))
 		return imap_cmd_bad(cmd, "Invalid mechanism name.");
-	for (size_t i = 0; i < N_ELEMENTS(mechs); i++) {
-		if (str_eq_icase(name, mechs[i].name))
-			mech = &mechs[i];
-	}
-	if (mech == NULL)
+	if (cmd->count == 2 && !imap_arg_get_atom(&cmd->args[1], &ir))
+		return imap_cmd_bad(cmd, "Invalid initial response.");
+	if (ir != NULL)
+		irlen = strlen(ir);
+	lc = login_ctx_new(cmd);
+	sasl_login_channel(s->conn, "imap", &lc->channel);
+	if (s->env->sasl == NULL ||
+	    !sasl_mech_parse(name, strlen(name), &mech) ||
+	    !sasl_mech_offered(s->env->sasl, s->cfg, &lc->channel, mech)) {
+		if ((str_eq_icase(name, "PLAIN") ||
+		     str_eq_icase(name, "LOGIN")) &&
+		    !imap_session_plaintext_allowed(s))
+			return privacy_required(cmd);
 		return imap_cmd_no(cmd, "CANNOT",
 				   "Unsupported authentication mechanism.");
-	if (mech->plaintext && !imap_session_plaintext_allowed(cmd->session))
-		return privacy_required(cmd);
-	cmd->ctx = (void *)mech;
-	if (cmd->count == 2) {
-		if (!imap_arg_get_astring(&cmd->args[1], &ir, &irlen))
-			return imap_cmd_bad(cmd, "Invalid initial response.");
-		return sasl_response(cmd, ir, irlen);
 	}
-	conn_write_str(cmd->session->conn, "+ \r\n");
-	cmd->line = auth_line;
-	return IMAP_CMD_WAIT;
+	set.channel = &lc->channel;
+	lc->sasl =
+	    sasl_session_start_base64(s->env->sasl, &set, name, strlen(name),
+				      ir, irlen, &challenge, &status);
+	ret = sasl_next(cmd, status, &challenge);
+	if (ir != NULL)
+		mem_wipe((char *)ir, irlen);
+	buf_free(&challenge);
+	return ret;
 }
 
 static void

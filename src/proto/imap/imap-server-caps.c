@@ -9,6 +9,7 @@
  */
 #include "proto/imap/imap-server-private.h"
 #include "config/config.h"
+#include "proto/common/sasl-login.h"
 #include "proto/common/service.h"
 
 #include <stdio.h>
@@ -53,6 +54,28 @@ add_all(struct imap_capabilities *caps, const char *const *names, size_t n)
 		(void)imap_capabilities_add(caps, names[i]);
 }
 
+/* RFC 3501 section 6.2.2: AUTH=<mechanism> for each SASL mechanism
+   offered on this connection (auth/sasl.h decides: TLS, channel
+   bindings, client certificate, login_disabled, mech_list). */
+static void
+add_mechanisms(const struct imap_session *s, struct imap_capabilities *caps)
+{
+	enum sasl_mech mechs[SASL_MECH_COUNT];
+	struct sasl_channel ch;
+	char name[32];
+	size_t n;
+
+	if (s->env->sasl == NULL)
+		return;
+	sasl_login_channel(s->conn, "imap", &ch);
+	n = sasl_mechs_offered(s->env->sasl, s->cfg, &ch, mechs);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "AUTH=%s",
+			 sasl_mech_name(mechs[i]));
+		(void)imap_capabilities_add(caps, name);
+	}
+}
+
 int
 imap_caps_append(const struct imap_session *s, struct buf *out)
 {
@@ -66,10 +89,9 @@ imap_caps_append(const struct imap_session *s, struct buf *out)
 			(void)imap_capabilities_add(caps, "STARTTLS");
 		/* RFC 3501 section 6.2.3 and 7.2.1: no plaintext password
 		   without TLS when login_disabled is set */
-		if (imap_session_plaintext_allowed(s))
-			(void)imap_capabilities_add(caps, "AUTH=PLAIN");
-		else
+		if (!imap_session_plaintext_allowed(s))
 			(void)imap_capabilities_add(caps, "LOGINDISABLED");
+		add_mechanisms(s, caps);
 	} else {
 		add_all(caps, caps_auth, N_ELEMENTS(caps_auth));
 		snprintf(limit, sizeof(limit), "APPENDLIMIT=%llu",

@@ -16,12 +16,13 @@ static const struct {
 	const char *name;
 	enum lmtp_verb verb;
 } verbs[] = {
-    {"LHLO", LMTP_VERB_LHLO}, {"HELO", LMTP_VERB_HELO},
-    {"EHLO", LMTP_VERB_EHLO}, {"MAIL", LMTP_VERB_MAIL},
-    {"RCPT", LMTP_VERB_RCPT}, {"DATA", LMTP_VERB_DATA},
-    {"BDAT", LMTP_VERB_BDAT}, {"RSET", LMTP_VERB_RSET},
-    {"NOOP", LMTP_VERB_NOOP}, {"QUIT", LMTP_VERB_QUIT},
-    {"VRFY", LMTP_VERB_VRFY}, {"HELP", LMTP_VERB_HELP},
+    {"LHLO", LMTP_VERB_LHLO},	      {"HELO", LMTP_VERB_HELO},
+    {"EHLO", LMTP_VERB_EHLO},	      {"MAIL", LMTP_VERB_MAIL},
+    {"RCPT", LMTP_VERB_RCPT},	      {"DATA", LMTP_VERB_DATA},
+    {"BDAT", LMTP_VERB_BDAT},	      {"RSET", LMTP_VERB_RSET},
+    {"NOOP", LMTP_VERB_NOOP},	      {"QUIT", LMTP_VERB_QUIT},
+    {"VRFY", LMTP_VERB_VRFY},	      {"HELP", LMTP_VERB_HELP},
+    {"STARTTLS", LMTP_VERB_STARTTLS},
 };
 
 const char *
@@ -410,7 +411,8 @@ parse_line(struct cursor *c, struct lmtp_command *cmd)
 	while (vlen < c->len && c->p[vlen] != ' ')
 		vlen++;
 	for (i = 0; i < N_ELEMENTS(verbs); i++) {
-		if (vlen == 4 && mem_eq_icase(c->p, verbs[i].name, 4))
+		if (vlen == strlen(verbs[i].name) &&
+		    mem_eq_icase(c->p, verbs[i].name, vlen))
 			break;
 	}
 	if (i == N_ELEMENTS(verbs))
@@ -430,6 +432,7 @@ parse_line(struct cursor *c, struct lmtp_command *cmd)
 	case LMTP_VERB_DATA:
 	case LMTP_VERB_RSET:
 	case LMTP_VERB_QUIT:
+	case LMTP_VERB_STARTTLS: /* RFC 3207 section 4 */
 		/* RFC 5321 section 4.1.1: no parameters */
 		return rest_blank(c) ? NULL : &lmtp_st_no_params;
 	case LMTP_VERB_VRFY:

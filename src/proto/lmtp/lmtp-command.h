@@ -52,6 +52,7 @@ enum lmtp_verb {
 	LMTP_VERB_QUIT,
 	LMTP_VERB_VRFY,
 	LMTP_VERB_HELP,
+	LMTP_VERB_STARTTLS, /* RFC 3207 */
 };
 
 /* RFC 6152 section 2: BODY=7BIT / BODY=8BITMIME. */

@@ -45,6 +45,7 @@ lmtp_init(struct service_env *env, void **ctx_r, struct err *err)
 	set.config_get = env_config;
 	set.config_ctx = env;
 	set.spool_fsync = true;
+	set.tls = env->tls;
 	ret = lmtp_server_create(&set, &srv, err);
 	free(spool_dir);
 	if (ret < 0)

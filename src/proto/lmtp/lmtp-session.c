@@ -207,6 +207,8 @@ session_run(struct conn *c, unsigned events, void *ctx)
 		lmtp_session_end(s, &lmtp_st_shutdown, "Server shutting down");
 		return;
 	}
+	if ((events & CONN_EV_TLS_READY) != 0)
+		log_info("lmtp(%s): TLS established", conn_session_id(c));
 	if ((events & CONN_EV_TIMEOUT) != 0 && (events & CONN_EV_INPUT) == 0) {
 		log_warning("lmtp(%s): idle timeout", conn_session_id(c));
 		lmtp_session_end(s, &lmtp_st_timeout, "Idle timeout");

@@ -16,7 +16,17 @@ const struct lmtp_status lmtp_st_vrfy = {
     252, "2.0.0", "Cannot VRFY user, but will attempt delivery"};
 const struct lmtp_status lmtp_st_help = {
     214, "2.0.0",
-    "Commands: LHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP"};
+    "Commands: LHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS"};
+/* RFC 3207 section 4: 220 to go ahead; 454 when TLS cannot be offered
+   (no certificate, a Unix socket); X.7.0 other security status. Once TLS
+   is up the command is out of sequence (503). */
+const struct lmtp_status lmtp_st_tls_go = {220, "2.0.0", "Ready to start TLS"};
+const struct lmtp_status lmtp_st_tls_unavailable = {454, "4.7.0",
+						    "TLS not available"};
+const struct lmtp_status lmtp_st_tls_active = {503, "5.5.1",
+					       "TLS already active"};
+const struct lmtp_status lmtp_st_tls_in_tx = {
+    503, "5.5.1", "STARTTLS is not allowed in a transaction"};
 
 /* RFC 2033 section 4.1: HELO and EHLO get 500. RFC 3463 X.5.1: invalid
    command (out of sequence or unsupported), X.5.2: syntax error, X.5.4:

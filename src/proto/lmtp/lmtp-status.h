@@ -29,6 +29,10 @@ extern const struct lmtp_status lmtp_st_saved;	   /* 250 2.0.0 */
 extern const struct lmtp_status lmtp_st_reset;	   /* 250 2.0.0 */
 extern const struct lmtp_status lmtp_st_vrfy;	   /* 252 2.0.0 */
 extern const struct lmtp_status lmtp_st_help;	   /* 214 2.0.0 */
+extern const struct lmtp_status lmtp_st_tls_go;	   /* 220 2.0.0 */
+extern const struct lmtp_status lmtp_st_tls_unavailable; /* 454 4.7.0 */
+extern const struct lmtp_status lmtp_st_tls_active;	 /* 503 5.5.1 */
+extern const struct lmtp_status lmtp_st_tls_in_tx;	 /* 503 5.5.1 */
 
 /* Syntax and sequence errors (counted towards the error limit). */
 extern const struct lmtp_status lmtp_st_unknown_cmd;	 /* 500 5.5.1 */

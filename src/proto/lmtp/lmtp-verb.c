@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/str.h"
 #include "net/conn.h"
+#include "net/tls.h"
 
 #include <string.h>
 
@@ -23,6 +24,50 @@ struct verb {
 	verb_proceed_fn *proceed;
 };
 
+/* ---- STARTTLS (RFC 3207) ---- */
+
+/* Over TCP with a certificate, before TLS. A Unix socket is local: TLS
+   would protect nothing there. */
+static bool
+starttls_offered(const struct lmtp_session *s)
+{
+	return s->server->set.tls != NULL && !conn_is_tls(s->conn) &&
+	       strcmp(conn_peer_addr(s->conn), "unix") != 0;
+}
+
+static const struct lmtp_status *
+check_starttls(struct lmtp_session *s, const struct lmtp_command *cmd)
+{
+	if (conn_is_tls(s->conn))
+		return &lmtp_st_tls_active;
+	if (!starttls_offered(s))
+		return &lmtp_st_tls_unavailable;
+	if (s->state != LMTP_STATE_INIT && s->state != LMTP_STATE_READY)
+		return &lmtp_st_tls_in_tx;
+	return NULL;
+}
+
+static void
+proceed_starttls(struct lmtp_session *s, const struct lmtp_command *cmd)
+{
+	struct err err;
+
+	lmtp_session_reply(s, &lmtp_st_tls_go);
+	/* the reply goes out in plaintext; whatever the client pipelined
+	   after STARTTLS is discarded, never read under TLS (RFC 3207
+	   section 5, command injection) */
+	if (conn_start_tls(s->conn, s->server->set.tls, &err) < 0) {
+		log_err("lmtp(%s): STARTTLS: %s", conn_session_id(s->conn),
+			err.msg);
+		lmtp_session_end(s, NULL, "STARTTLS failed");
+		return;
+	}
+	/* RFC 3207 section 4.2: the server forgets what the client said
+	   before, including its LHLO */
+	s->helo[0] = '\0';
+	s->state = LMTP_STATE_INIT;
+}
+
 /* ---- LHLO (RFC 2033 section 4.1) ---- */
 
 static void
@@ -34,16 +79,19 @@ proceed_lhlo(struct lmtp_session *s, const struct lmtp_command *cmd)
 	str_copy(s->helo, cmd->domain, sizeof(s->helo));
 	s->state = LMTP_STATE_READY;
 	/* RFC 5321 section 4.1.1.1 ehlo-ok-rsp; no enhanced codes in the
-	   reply to LHLO (RFC 2034 section 3) */
+	   reply to LHLO (RFC 2034 section 3). RFC 3207 section 4: STARTTLS
+	   is not announced once TLS is up. */
 	conn_printf(s->conn,
 		    "250-%s\r\n"
 		    "250-PIPELINING\r\n"
 		    "250-ENHANCEDSTATUSCODES\r\n"
 		    "250-8BITMIME\r\n"
 		    "250-SIZE %llu\r\n"
+		    "%s"
 		    "250 CHUNKING\r\n",
 		    s->server->hostname,
-		    (unsigned long long)s->cfg->max_message_size);
+		    (unsigned long long)s->cfg->max_message_size,
+		    starttls_offered(s) ? "250-STARTTLS\r\n" : "");
 }
 
 /* RFC 2033 section 4.1: HELO and EHLO MUST NOT succeed. */
@@ -214,6 +262,7 @@ static const struct verb verbs[] = {
     {LMTP_VERB_VRFY, NULL, proceed_vrfy},
     {LMTP_VERB_HELP, NULL, proceed_help},
     {LMTP_VERB_QUIT, NULL, proceed_quit},
+    {LMTP_VERB_STARTTLS, check_starttls, proceed_starttls},
 };
 
 void

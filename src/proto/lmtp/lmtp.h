@@ -11,7 +11,8 @@
  *
  * Offered extensions (LHLO): PIPELINING (RFC 2920), ENHANCEDSTATUSCODES
  * (RFC 2034), 8BITMIME (RFC 6152), SIZE <max_message_size> (RFC 1870) and
- * CHUNKING (BDAT, RFC 3030). After DATA or BDAT LAST there is one reply
+ * CHUNKING (BDAT, RFC 3030), and STARTTLS (RFC 3207) on TCP connections
+ * when a certificate is configured. After DATA or BDAT LAST there is one reply
  * per accepted recipient, in RCPT order (RFC 2033 sections 4.2, 4.3); a
  * recipient gets 250 only once its copy is durable in the store. The
  * message is written once to a spool file and linked into every
@@ -34,6 +35,7 @@ struct ms_config;
 struct store;
 struct userdb;
 struct lmtp_server;
+struct net_tls_ctx;
 
 /* The service for cofferd: name "lmtp"; listeners from lmtp_host (TCP on
    lmtp_port, or a Unix socket path); init() prepares the spool directory
@@ -59,6 +61,9 @@ struct lmtp_server_settings {
 	/* fdatasync() spool files before delivery (true in production; the
 	   store's own durability setting is separate). */
 	bool spool_fsync;
+	/* STARTTLS (RFC 3207) on TCP connections; NULL: not offered. Must
+	   outlive the server. */
+	struct net_tls_ctx *tls;
 };
 
 /* RFC 5321 section 4.5.3.2.7: a server waits at least 5 minutes for the

@@ -4,7 +4,6 @@
 #include "lib/macros.h"
 #include "lib/str.h"
 #include "lib/strnum.h"
-#include "lib/utf8.h"
 
 #include <string.h>
 
@@ -134,41 +133,6 @@ pop3_parse_count(const struct pop3_arg *arg, uint64_t *num_r)
 {
 	if (arg->len == 0 || arg->len > 19 ||
 	    mem_to_u64(arg->p, arg->len, UINT64_MAX, num_r) != arg->len)
-		return -1;
-	return 0;
-}
-
-int
-pop3_parse_plain(const uint8_t *msg, size_t len, size_t max_part,
-		 struct pop3_plain *plain_r)
-{
-	const uint8_t *nul1, *nul2;
-
-	memset(plain_r, 0, sizeof(*plain_r));
-	if (len == 0)
-		return -1;
-	nul1 = memchr(msg, '\0', len);
-	if (nul1 == NULL)
-		return -1;
-	nul2 = memchr(nul1 + 1, '\0', len - (size_t)(nul1 + 1 - msg));
-	if (nul2 == NULL)
-		return -1;
-	plain_r->authzid = (const char *)msg;
-	plain_r->authzid_len = (size_t)(nul1 - msg);
-	plain_r->authcid = (const char *)nul1 + 1;
-	plain_r->authcid_len = (size_t)(nul2 - nul1 - 1);
-	plain_r->passwd = (const char *)nul2 + 1;
-	plain_r->passwd_len = len - (size_t)(nul2 + 1 - msg);
-	/* passwd = 1*SAFE: a third NUL is not SAFE */
-	if (plain_r->authcid_len == 0 || plain_r->passwd_len == 0 ||
-	    memchr(plain_r->passwd, '\0', plain_r->passwd_len) != NULL)
-		return -1;
-	if (plain_r->authzid_len > max_part ||
-	    plain_r->authcid_len > max_part || plain_r->passwd_len > max_part)
-		return -1;
-	if (!utf8_valid(plain_r->authzid, plain_r->authzid_len) ||
-	    !utf8_valid(plain_r->authcid, plain_r->authcid_len) ||
-	    !utf8_valid(plain_r->passwd, plain_r->passwd_len))
 		return -1;
 	return 0;
 }

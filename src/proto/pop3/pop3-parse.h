@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * POP3 command lines (RFC 1939 section 3, RFC 2449 section 3) and the
- * PLAIN SASL message (RFC 4616 section 2). Pure functions over bytes from
- * the client: no allocation, no global state, thread-safe. Results point
+ * POP3 command lines (RFC 1939 section 3, RFC 2449 section 3). Pure
+ * functions over bytes from the client (SASL messages are parsed by the
+ * SASL layer, auth/sasl.h): no allocation, no global state, thread-safe. Results point
  * into the caller's input and are valid as long as it is.
  */
 #ifndef COFFER_PROTO_POP3_PARSE_H
@@ -79,21 +79,5 @@ int pop3_parse_msgnum(const struct pop3_arg *arg, uint32_t *num_r);
 /* TOP's line count: a non-negative decimal number of at most 19 digits.
    Returns 0 or -1. */
 int pop3_parse_count(const struct pop3_arg *arg, uint64_t *num_r);
-
-/* The parts of a PLAIN message, pointing into the input. */
-struct pop3_plain {
-	const char *authzid; /* may be empty (len 0) */
-	size_t authzid_len;
-	const char *authcid;
-	size_t authcid_len;
-	const char *passwd;
-	size_t passwd_len;
-};
-/* RFC 4616 section 2: message = [authzid] NUL authcid NUL passwd, each
-   part UTF-8 without NUL, authcid and passwd non-empty. Parts longer
-   than max_part are refused (the RFC requires accepting 255 octets).
-   Returns 0, or -1 for a malformed message. */
-int pop3_parse_plain(const uint8_t *msg, size_t len, size_t max_part,
-		     struct pop3_plain *plain_r);
 
 #endif

@@ -1,114 +1,84 @@
 /* SPDX-License-Identifier: MIT */
-/* POP3 AUTH mechanisms: PLAIN over the shared login checks (see
-   pop3-sasl.h). */
+/* POP3 AUTH mechanisms over the SASL layer (see pop3-sasl.h). */
 #include "proto/pop3/pop3-sasl.h"
-#include "proto/pop3/pop3-parse.h"
 #include "proto/pop3/pop3-private.h"
+#include "proto/common/sasl-login.h"
 #include "lib/mem.h"
-#include "lib/str.h"
 
 #include <string.h>
 
-/* RFC 4616 section 2 asks for 255 octets per part; user ids may be up to
-   ACCOUNT_USERID_MAX and passwords up to ACCOUNT_PASSWORD_MAX. */
-#define PLAIN_PART_MAX ACCOUNT_PASSWORD_MAX
-
 struct pop3_sasl {
 	struct pop3_session *session;
-	unsigned steps;
+	/* the connection as SASL sees it (borrowed by the exchange) */
+	struct sasl_channel channel;
+	struct sasl_session *exchange; /* NULL until the first step */
+	char mech[32];
 };
-
-static const struct {
-	const char *name;
-	bool plaintext; /* carries a password in the clear */
-} mechanisms[] = {
-    {"PLAIN", true},
-};
-
-static bool
-mech_offered(const struct pop3_session *s, size_t i)
-{
-	return !mechanisms[i].plaintext || pop3_auth_plaintext_allowed(s);
-}
 
 void
 pop3_sasl_mechanisms(const struct pop3_session *s, const char *sep,
 		     struct buf *out)
 {
-	bool first = true;
+	struct sasl_channel ch;
 
-	for (size_t i = 0; i < N_ELEMENTS(mechanisms); i++) {
-		if (!mech_offered(s, i))
-			continue;
-		if (!first)
-			buf_append_str(out, sep);
-		buf_append_str(out, mechanisms[i].name);
-		first = false;
-	}
+	/* RFC 5034 section 4: the service name of GSSAPI is "pop" */
+	sasl_login_channel(s->conn, "pop", &ch);
+	sasl_login_mechs(s->env, s->cfg, &ch, "", sep, out);
 }
 
 struct pop3_sasl *
 pop3_sasl_begin(struct pop3_session *s, const char *mech)
 {
 	struct pop3_sasl *sasl;
+	enum sasl_mech m;
 
-	for (size_t i = 0; i < N_ELEMENTS(mechanisms); i++) {
-		if (str_eq_icase(mech, mechanisms[i].name) &&
-		    mech_offered(s, i)) {
-			sasl = xcalloc(1, sizeof(*sasl));
-			sasl->session = s;
-			return sasl;
-		}
+	if (s->env->sasl == NULL || strlen(mech) >= sizeof(sasl->mech) ||
+	    !sasl_mech_parse(mech, strlen(mech), &m))
+		return NULL;
+	sasl = xcalloc(1, sizeof(*sasl));
+	sasl->session = s;
+	sasl_login_channel(s->conn, "pop", &sasl->channel);
+	if (!sasl_mech_offered(s->env->sasl, s->cfg, &sasl->channel, m)) {
+		free(sasl);
+		return NULL;
 	}
-	return NULL;
-}
-
-static enum pop3_sasl_status
-plain_step(struct pop3_sasl *sasl, const uint8_t *in, size_t len,
-	   struct login_result *res)
-{
-	struct pop3_session *s = sasl->session;
-	struct login_request req;
-	struct pop3_plain plain;
-	char *authzid, *authcid, *passwd;
-	size_t passwd_len;
-
-	if (pop3_parse_plain(in, len, PLAIN_PART_MAX, &plain) < 0)
-		return POP3_SASL_MALFORMED;
-	/* NUL-terminated copies (the parser refused NULs inside parts) */
-	authzid = xstrndup(plain.authzid, plain.authzid_len);
-	authcid = xstrndup(plain.authcid, plain.authcid_len);
-	passwd = xstrndup(plain.passwd, plain.passwd_len);
-	passwd_len = plain.passwd_len;
-
-	memset(&req, 0, sizeof(req));
-	req.service = CONFIG_SERVICE_POP;
-	req.protocol = "pop3";
-	req.name = authcid;
-	req.password = passwd;
-	req.authzid = authzid;
-	req.conn = s->conn;
-	if (proto_login_password(s->env, &req, res) < 0)
-		res->status = LOGIN_FAILED;
-	xfree_secret(passwd, passwd_len);
-	free(authcid);
-	free(authzid);
-	return POP3_SASL_DONE;
+	memcpy(sasl->mech, mech, strlen(mech) + 1);
+	return sasl;
 }
 
 enum pop3_sasl_status
 pop3_sasl_step(struct pop3_sasl *sasl, bool have_input, const uint8_t *in,
 	       size_t len, struct buf *challenge, struct login_result *res)
 {
-	(void)challenge;
-	sasl->steps++;
-	/* PLAIN is a single client message (RFC 4616 section 2). Without an
-	   initial response the server sends an empty challenge (RFC 5034
-	   section 4); a second empty-handed step is a protocol error. */
-	if (!have_input)
-		return sasl->steps == 1 ? POP3_SASL_CONTINUE
-					: POP3_SASL_MALFORMED;
-	return plain_step(sasl, in, len, res);
+	struct pop3_session *s = sasl->session;
+	struct sasl_session_settings set = {
+	    .cfg = s->cfg,
+	    .channel = &sasl->channel,
+	    /* RFC 5034 section 4: no additional data with success */
+	    .success_data_as_challenge = true,
+	};
+	struct login_request req;
+	enum sasl_status st;
+
+	if (sasl->exchange == NULL)
+		sasl->exchange = sasl_session_start(
+		    s->env->sasl, &set, sasl->mech, strlen(sasl->mech),
+		    have_input ? (in != NULL ? in : (const uint8_t *)"") : NULL,
+		    len, challenge, &st);
+	else
+		st = sasl_session_step(sasl->exchange, in, len, challenge);
+	if (st == SASL_CONTINUE)
+		return POP3_SASL_CONTINUE;
+	if (st == SASL_FAILED &&
+	    sasl_session_failure(sasl->exchange) == SASL_FAIL_MALFORMED)
+		return POP3_SASL_MALFORMED;
+	memset(&req, 0, sizeof(req));
+	req.service = CONFIG_SERVICE_POP;
+	req.protocol = "pop3";
+	req.conn = s->conn;
+	if (sasl_login_finish(s->env, sasl->exchange, &req, res) < 0)
+		res->status = LOGIN_FAILED;
+	return POP3_SASL_DONE;
 }
 
 void
@@ -116,5 +86,6 @@ pop3_sasl_end(struct pop3_sasl **sasl)
 {
 	if (*sasl == NULL)
 		return;
+	sasl_session_destroy(&(*sasl)->exchange);
 	xfree(sasl);
 }

@@ -61,6 +61,11 @@ test_verbs(void **state)
 	assert_null(parse("EHLO x.org", &cmd));
 	assert_int_equal(cmd.verb, LMTP_VERB_EHLO);
 	assert_string_equal(lmtp_command_verb_name(LMTP_VERB_BDAT), "BDAT");
+	/* RFC 3207 section 4 */
+	assert_null(parse("starttls", &cmd));
+	assert_int_equal(cmd.verb, LMTP_VERB_STARTTLS);
+	assert_string_equal(lmtp_command_verb_name(LMTP_VERB_STARTTLS),
+			    "STARTTLS");
 }
 
 static void
@@ -69,7 +74,8 @@ test_verb_errors(void **state)
 	expect_error("", &lmtp_st_empty_line);
 	expect_error("XYZZY", &lmtp_st_unknown_cmd);
 	expect_error("DATAX", &lmtp_st_unknown_cmd);
-	expect_error("STARTTLS", &lmtp_st_unknown_cmd);
+	expect_error("STARTTLSX", &lmtp_st_unknown_cmd);
+	expect_error("STARTTLS now", &lmtp_st_no_params);
 	expect_error(" DATA", &lmtp_st_unknown_cmd);
 	expect_error("DATA now", &lmtp_st_no_params);
 	expect_error("RSET x", &lmtp_st_no_params);

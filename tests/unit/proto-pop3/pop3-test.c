@@ -7,6 +7,8 @@
 
 #include "pop3-test.h"
 #include "store-test-util.h"
+#include "auth/sasl.h"
+#include "auth/userdb.h"
 #include "proto/common/login.h"
 #include "proto/pop3/pop3.h"
 #include "net/listener.h"
@@ -76,6 +78,22 @@ proto_login_password(struct service_env *env, const struct login_request *req,
 	return 0;
 }
 
+/* SASL mechanisms that verify by themselves (SCRAM, EXTERNAL...): the
+   stub accepts the users above as they are. */
+int
+proto_login_verified(struct service_env *env, const struct login_request *req,
+		     const char *authenticated_userid, struct login_result *res)
+{
+	(void)env;
+	(void)req;
+	atomic_fetch_add(&stub.logins, 1);
+	memset(res, 0, sizeof(*res));
+	str_copy(res->userid, authenticated_userid, sizeof(res->userid));
+	res->status = LOGIN_OK;
+	res->account = account_create(res->userid);
+	return 0;
+}
+
 int
 proto_login_failed(struct service_env *env, const struct login_request *req,
 		   const char *reason, struct login_result *res)
@@ -138,7 +156,8 @@ pop3_env_start(struct pop3_env *e, const struct pop3_env_opts *o)
 					 true, &e->alice, &err),
 			 0);
 	/* TLS is not there by default: passwords in the clear allowed */
-	snprintf(conf, sizeof(conf), "<ms_options>%s%s</ms_options>",
+	snprintf(conf, sizeof(conf),
+		 "<ms_options><data_dir>%s</data_dir>%s%s</ms_options>", e->dir,
 		 o->conf != NULL && strstr(o->conf, "login_disabled") != NULL
 		     ? ""
 		     : "<login_disabled>false</login_disabled>",
@@ -151,6 +170,16 @@ pop3_env_start(struct pop3_env *e, const struct pop3_env_opts *o)
 		e->cfg->pop_timeout = o->pop_timeout;
 	if (o->max_net_buffer > 0)
 		e->cfg->max_net_buffer = o->max_net_buffer;
+	/* the SASL layer (PLAIN and LOGIN end in the stub above) */
+	if (userdb_open(e->cfg, USERDB_OPEN_CREATE, &e->userdb, &err) < 0)
+		fail_msg("userdb: %s", err.msg);
+	e->sasl = sasl_server_create(
+	    &(struct sasl_server_settings){.userdb = e->userdb,
+					   .hostname = "test.example.com"},
+	    e->cfg, &err);
+	assert_non_null(e->sasl);
+	e->env.sasl = e->sasl;
+	e->env.userdb = e->userdb;
 	e->env.store = e->store;
 	e->env.cfg = e->cfg;
 	e->env.hostname = "test.example.com";
@@ -184,6 +213,8 @@ pop3_env_stop(struct pop3_env *e)
 	net_server_destroy(&e->srv);
 	pop3_service.deinit(e->svc_ctx);
 	net_tls_ctx_destroy(&e->env.tls);
+	sasl_server_destroy(&e->sasl);
+	userdb_close(&e->userdb);
 	store_user_close(&e->alice);
 	store_destroy(&e->store);
 	config_unref(&e->cfg);

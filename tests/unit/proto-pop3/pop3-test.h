@@ -15,7 +15,8 @@
  *   anything else                   LOGIN_FAILED after stub.delay_ms
  * With stub.nologin set every login gets LOGIN_NOLOGIN and the alert
  * "Down for maintenance". proto_login_failed() answers LOGIN_FAILED after
- * stub.delay_ms.
+ * stub.delay_ms; proto_login_verified() accepts any user. AUTH runs the
+ * real SASL layer over an empty user database.
  */
 #ifndef COFFER_TEST_POP3_H
 #define COFFER_TEST_POP3_H
@@ -51,6 +52,8 @@ struct pop3_env {
 	unsigned port;
 	void *svc_ctx;
 	char cert[512], key[512];
+	struct userdb *userdb;
+	struct sasl_server *sasl;
 };
 
 struct pop3_env_opts {

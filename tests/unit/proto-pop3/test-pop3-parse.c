@@ -155,55 +155,12 @@ test_numbers(void **state)
 	}
 }
 
-static int
-plain(const char *msg, size_t len, struct pop3_plain *p)
-{
-	return pop3_parse_plain((const uint8_t *)msg, len, 255, p);
-}
-
-static void
-test_plain(void **state)
-{
-	struct pop3_plain p;
-	char big[600];
-
-	(void)state;
-	assert_int_equal(plain("\0alice\0secret", 13, &p), 0);
-	assert_int_equal(p.authzid_len, 0);
-	assert_int_equal(p.authcid_len, 5);
-	assert_memory_equal(p.authcid, "alice", 5);
-	assert_int_equal(p.passwd_len, 6);
-	assert_memory_equal(p.passwd, "secret", 6);
-	assert_int_equal(plain("admin\0alice\0pw", 14, &p), 0);
-	assert_int_equal(p.authzid_len, 5);
-	assert_memory_equal(p.authzid, "admin", 5);
-	/* spaces and UTF-8 inside parts */
-	assert_int_equal(plain("\0j\xc3\xb6rg\0a b", 10, &p), 0);
-
-	assert_int_equal(plain("", 0, &p), -1);
-	assert_int_equal(plain("alice", 5, &p), -1);
-	assert_int_equal(plain("\0alice", 6, &p), -1);
-	assert_int_equal(plain("\0alice\0", 7, &p), -1);  /* no passwd */
-	assert_int_equal(plain("\0\0secret", 8, &p), -1); /* no authcid */
-	assert_int_equal(plain("\0a\0b\0c", 7, &p), -1);  /* third NUL */
-	assert_int_equal(plain("\0a\0\xff", 4, &p), -1);  /* not UTF-8 */
-	assert_int_equal(plain("\xc0\x80\0a\0b", 6, &p), -1);
-	memset(big, 'x', sizeof(big));
-	big[0] = '\0';
-	big[2] = '\0';
-	/* a 597-octet password is over this limit */
-	assert_int_equal(plain(big, sizeof(big), &p), -1);
-	assert_int_equal(
-	    pop3_parse_plain((const uint8_t *)big, sizeof(big), 1024, &p), 0);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_commands), cmocka_unit_test(test_pass),
 	    cmocka_unit_test(test_errors),   cmocka_unit_test(test_numbers),
-	    cmocka_unit_test(test_plain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

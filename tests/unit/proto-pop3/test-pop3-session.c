@@ -42,8 +42,10 @@ test_capa(void **state)
 	struct tclient tc;
 	struct buf caps = BUF_INIT;
 	const char *always[] = {
-	    "TOP",	  "UIDL",	  "RESP-CODES", "AUTH-RESP-CODE",
-	    "PIPELINING", "EXPIRE NEVER", "USER",	"SASL PLAIN"};
+	    "TOP",	  "UIDL",
+	    "RESP-CODES", "AUTH-RESP-CODE",
+	    "PIPELINING", "EXPIRE NEVER",
+	    "USER",	  "SASL SCRAM-SHA-256 SCRAM-SHA-1 PLAIN LOGIN"};
 
 	(void)state;
 	pop3_env_start(&e, NULL);
@@ -60,7 +62,8 @@ test_capa(void **state)
 	pc_login(&e, &tc);
 	read_capa(&tc, &caps);
 	assert_true(has_cap(&caps, "USER"));
-	assert_true(has_cap(&caps, "SASL PLAIN"));
+	assert_true(
+	    has_cap(&caps, "SASL SCRAM-SHA-256 SCRAM-SHA-1 PLAIN LOGIN"));
 	/* AUTH without arguments lists the mechanisms (RFC 1734 style) */
 	pc_expect(&tc, "QUIT", "+OK");
 	tclient_close(&tc);
@@ -68,7 +71,9 @@ test_capa(void **state)
 	pc_expect(&tc, "AUTH", "+OK");
 	buf_clear(&caps);
 	pc_multiline(&tc, &caps);
-	assert_string_equal(buf_cstr(&caps), "PLAIN\r\n");
+	assert_string_equal(
+	    buf_cstr(&caps),
+	    "SCRAM-SHA-256\r\nSCRAM-SHA-1\r\nPLAIN\r\nLOGIN\r\n");
 	tclient_close(&tc);
 	buf_free(&caps);
 	pop3_env_stop(&e);
@@ -89,7 +94,8 @@ test_login_disabled(void **state)
 	pc_open(&e, &tc);
 	read_capa(&tc, &caps);
 	assert_false(has_cap(&caps, "USER"));
-	assert_null(strstr(buf_cstr(&caps), "SASL"));
+	/* only mechanisms without clear-text passwords */
+	assert_true(has_cap(&caps, "SASL SCRAM-SHA-256 SCRAM-SHA-1"));
 	assert_true(has_cap(&caps, "LOGIN-DELAY 30"));
 	pc_expect(&tc, "USER alice", "-ERR [AUTH] Plaintext");
 	pc_expect(&tc, "PASS secret", "-ERR");
@@ -97,7 +103,8 @@ test_login_disabled(void **state)
 	pc_expect(&tc, "AUTH", "+OK");
 	buf_clear(&caps);
 	pc_multiline(&tc, &caps);
-	assert_int_equal(caps.len, 0);
+	assert_string_equal(buf_cstr(&caps),
+			    "SCRAM-SHA-256\r\nSCRAM-SHA-1\r\n");
 	assert_int_equal(atomic_load(&stub.logins), 0);
 	pc_expect(&tc, "QUIT", "+OK");
 	assert_true(tclient_wait_eof(&tc));
@@ -307,7 +314,7 @@ test_bad_input(void **state)
 {
 	struct pop3_env e;
 	struct tclient tc;
-	char big[6000];
+	char big[20000];
 
 	(void)state;
 	pop3_env_start(&e, NULL);
@@ -414,7 +421,9 @@ test_stls(void **state)
 	read_capa(&tc, &caps);
 	assert_false(has_cap(&caps, "STLS"));
 	assert_true(has_cap(&caps, "USER"));
-	assert_true(has_cap(&caps, "SASL PLAIN"));
+	/* under TLS: PLAIN, LOGIN and channel binding */
+	assert_true(has_cap(&caps, "SASL SCRAM-SHA-256-PLUS SCRAM-SHA-256 "
+				   "SCRAM-SHA-1-PLUS SCRAM-SHA-1 PLAIN LOGIN"));
 	pc_expect(&tc, "STLS", "-ERR Command not permitted when TLS active");
 	pc_login(&e, &tc);
 	pc_expect(&tc, "QUIT", "+OK");

@@ -187,6 +187,9 @@ lg_op_end(struct lg_conn *c, uint64_t bytes, uint64_t units)
 		     lg_now() - c->op_start_us, bytes, units);
 }
 
+static void vreport(struct lg_conn *c, const char *fmt, va_list ap)
+	ATTR_FORMAT(2, 0);
+
 static void
 vreport(struct lg_conn *c, const char *fmt, va_list ap)
 {

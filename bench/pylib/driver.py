@@ -1,0 +1,250 @@
+# SPDX-License-Identifier: MIT
+"""bench/run: prepares the machine, the corpus and the servers, runs every
+scenario against each server back to back, and writes the results."""
+import json
+import os
+import platform
+import shutil
+import subprocess
+import time
+
+from . import corpus, report
+from .coffer import Coffer
+from .dovecot import Dovecot
+from .scenarios import ALL, Params
+from .util import (BENCH_USER, DOMAIN, PASSWORD, die, ensure_bench_user,
+                   loadavg, log, run)
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+# Debian packages: the servers to compare with and what building needs.
+PACKAGES = ["dovecot-imapd", "dovecot-pop3d", "dovecot-lmtpd",
+            "build-essential", "cmake", "pkg-config", "libssl-dev",
+            "zlib1g-dev", "libicu-dev", "libxml2-dev", "libgsasl-dev",
+            "libcrypt-dev", "python3", "util-linux"]
+
+
+def install_packages():
+    missing = []
+    for pkg in PACKAGES:
+        r = subprocess.run(["dpkg-query", "-W", "-f", "${Status}", pkg],
+                           capture_output=True)
+        if b"install ok installed" not in r.stdout:
+            missing.append(pkg)
+    if not missing:
+        return
+    log(f"installing {' '.join(missing)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update"], timeout=1800, env=env)
+    run(["apt-get", "install", "-y", "--no-install-recommends", *missing],
+        timeout=3600, env=env)
+
+
+def build(build_dir):
+    log(f"building Coffer (release) in {build_dir}")
+    logf = build_dir.rstrip("/") + ".log"
+    run(["cmake", "-S", REPO, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release",
+         "-DCOFFER_SANITIZE=OFF"], log_path=logf, timeout=1800)
+    run(["cmake", "--build", build_dir, "-j", str(os.cpu_count() or 2)],
+        log_path=logf, timeout=3600)
+
+
+def machine():
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    os_name = "Linux"
+    if os.path.exists("/etc/os-release"):
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    os_name = line.split("=", 1)[1].strip().strip('"')
+    return {"cpu": cpu, "cores": os.cpu_count(),
+            "memory_gib": round(mem_kib / 1048576, 1), "os": os_name,
+            "kernel": platform.release(),
+            "filesystem": fs_type(REPO)}
+
+
+def fs_type(path):
+    r = subprocess.run(["findmnt", "-n", "-o", "SOURCE,FSTYPE", "-T", path],
+                       capture_output=True)
+    return r.stdout.decode().strip() or "unknown"
+
+
+def git_commit():
+    r = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+                       capture_output=True)
+    dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain"],
+                           capture_output=True).stdout.strip()
+    return r.stdout.decode().strip() + ("-dirty" if dirty else "")
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.params = Params(args.full)
+        self.password = PASSWORD
+        self.build_dir = os.path.abspath(args.build_dir or
+                                         os.path.join(REPO, "build",
+                                                      "release"))
+        self.workdir = os.path.abspath(args.workdir or
+                                       os.path.join(REPO, "bench", "work"))
+        stamp = time.strftime("%Y-%m-%d-%H%M%S")
+        self.results = os.path.abspath(args.results or os.path.join(
+            REPO, "bench", "results", stamp))
+        self.loadgen = os.path.join(self.build_dir, "bench", "loadgen")
+        self.disk_bench = os.path.join(self.build_dir, "bench", "disk-bench")
+        self.store_bench = os.path.join(self.build_dir, "bench",
+                                        "store-bench")
+        self.records = []
+        self.rep = 0
+
+    # ---- set-up ----
+
+    def users(self):
+        p = self.params
+        names = [f"mix{i}@{DOMAIN}" for i in range(1, p.mix_users + 1)]
+        names += [f"rcpt{i}@{DOMAIN}" for i in range(1, p.rcpt_users + 1)]
+        names += [f"popa1@{DOMAIN}", f"popb1@{DOMAIN}", f"big1@{DOMAIN}"]
+        return names
+
+    def fills(self):
+        """(users, corpus set, messages each) for every mailbox group."""
+        p = self.params
+        mix = [f"mix{i}@{DOMAIN}" for i in range(1, p.mix_users + 1)]
+        fills = [(mix, "mixed", p.mix_msgs),
+                 ([f"popa1@{DOMAIN}"], "fourk", 1000),
+                 ([f"popb1@{DOMAIN}"], "hundredk", p.pop_big_msgs)]
+        if "S5" in self.selected:
+            fills.append(([f"big1@{DOMAIN}"], "small", p.big_msgs))
+        return fills
+
+    def setup_servers(self):
+        uid, gid = ensure_bench_user()
+        base = os.path.join(self.workdir, "servers")
+        users = self.users()
+        coffer = Coffer(os.path.join(base, "coffer"), self.build_dir, uid,
+                        gid, BENCH_USER)
+        log(f"creating {len(users)} accounts (msadm)")
+        hashes = coffer.setup([(u, PASSWORD) for u in users])
+        log("filling Coffer mailboxes (coffer-fill)")
+        t0 = time.monotonic()
+        for group, set_name, count in self.fills():
+            coffer.populate(group, self.corpus[set_name], count)
+        log(f"  {time.monotonic() - t0:.1f} s")
+        servers = [coffer]
+        formats = ["sdbox"] + (["maildir"] if self.args.maildir else [])
+        for fmt in formats:
+            d = Dovecot(os.path.join(base, f"dovecot-{fmt}"), fmt, uid, gid,
+                        hashes)
+            d.setup()
+            d.start()
+            log(f"filling {d.name} mailboxes (doveadm import)")
+            t0 = time.monotonic()
+            for group, set_name, count in self.fills():
+                src = corpus.maildir(
+                    self.corpus[set_name],
+                    os.path.join(self.workdir, "maildir",
+                                 f"{set_name}-{count}"), count, uid, gid)
+                for user in group:
+                    got = d.populate(user, src, os.path.join(
+                        d.root, "populate.log"))
+                    if got != count:
+                        die(f"{d.name}: {user} has {got} messages, "
+                            f"expected {count}")
+            d.stop()
+            log(f"  {time.monotonic() - t0:.1f} s")
+            servers.append(d)
+        return servers
+
+    # ---- runs ----
+
+    def measure(self, scen, vname, v, server):
+        """One run of one variant against one server, started for it and
+        stopped after it."""
+        name = f"{scen.id}-{len(self.records):03d}-{server.name}"
+        rec = {"scenario": scen.id, "variant": vname, "server": server.name,
+               "rep": self.rep, "load_before": loadavg()}
+        if not server.start():
+            rec.update(status="n/a", why=server.why)
+            return rec
+        try:
+            if not server.available(scen.service):
+                rec.update(status="n/a", why=server.why)
+                return rec
+            if hasattr(scen, "before"):
+                scen.before(self, server)
+            time.sleep(1)  # pre-forked processes, caches: settle
+            rec.update(scen.run(self, server, v, name))
+        finally:
+            server.stop()
+        rec["load_after"] = loadavg()
+        return rec
+
+    def run_scenario(self, scen, servers):
+        for vname, v in scen.variants(self.params):
+            for rep in range(self.params.reps if scen.service else 1):
+                self.rep = rep
+                if scen.service is None:
+                    name = f"{scen.id}-{len(self.records):03d}"
+                    rec = {"scenario": scen.id, "variant": vname,
+                           "server": "disk" if scen.id == "S6" else "coffer",
+                           "rep": rep, "load_before": loadavg()}
+                    rec.update(scen.run_disk(self, v, name)
+                               if scen.id == "S6" else
+                               scen.run_store(self, v, name))
+                    rec["load_after"] = loadavg()
+                    self.records.append(rec)
+                    continue
+                for server in servers:
+                    log(f"{scen.id} {vname}, run {rep + 1}: {server.name}")
+                    rec = self.measure(scen, vname, v, server)
+                    self.records.append(rec)
+                    if rec.get("status") == "errors":
+                        log(f"  errors, see {rec.get('log')}")
+
+    def main(self):
+        if os.geteuid() != 0:
+            die("bench/run needs root (packages, a private Dovecot, "
+                "a benchmark user)")
+        self.selected = set(self.args.only.split(",")) if self.args.only \
+            else {s.id for s in ALL}
+        t_start = time.time()
+        if not self.args.no_install:
+            install_packages()
+        if not self.args.no_build:
+            build(self.build_dir)
+        for tool in (self.loadgen, self.disk_bench):
+            if not os.path.exists(tool):
+                die(f"{tool} is missing; build first")
+        os.makedirs(self.results, exist_ok=True)
+        os.makedirs(self.workdir, exist_ok=True)
+        self.corpus = corpus.ensure(self.workdir)
+        servers = self.setup_servers()
+        meta = {"date": time.strftime("%Y-%m-%d %H:%M %Z"),
+                "commit": git_commit(), "mode": "full" if self.args.full
+                else "short", "machine": machine(),
+                "command": self.args.command_line,
+                "servers": {s.name: s.describe() for s in servers},
+                "load_at_start": loadavg(), "params": vars(self.params)}
+        for scen in ALL:
+            if scen.id in self.selected:
+                self.run_scenario(scen, servers)
+        meta["load_at_end"] = loadavg()
+        meta["duration_s"] = round(time.time() - t_start)
+        with open(os.path.join(self.results, "results.json"), "w") as f:
+            json.dump({"meta": meta, "records": self.records}, f, indent=1)
+        text = report.table(meta, self.records)
+        with open(os.path.join(self.results, "table.txt"), "w") as f:
+            f.write(text)
+        print(text)
+        log(f"results in {self.results}")
+        if not self.args.keep:
+            shutil.rmtree(os.path.join(self.workdir, "servers"),
+                          ignore_errors=True)

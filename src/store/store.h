@@ -246,8 +246,9 @@ struct store_msg_info {
 	uint8_t guid[16];     /* stable object id (RFC 8474 EMAILID basis) */
 	bool expunged;	      /* expunged elsewhere, not yet reported */
 };
-/* seq in 1..count. Returns 0, or -1 if seq is out of range. An expunged
-   message still answers with its last known data and expunged=true. */
+/* seq in 1..count. Returns 0, or -1 if seq is out of range. A message
+   expunged elsewhere but still in the view answers with its UID,
+   expunged=true and every other field zero. */
 int store_msg_info(struct store_mailbox *box, uint32_t seq,
 		   struct store_msg_info *info_r);
 /* Keywords of a message; the names stay valid until the view is closed. */

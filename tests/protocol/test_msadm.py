@@ -16,6 +16,12 @@ from conftest import Coffer
 SECRET = "Tr0ub4dor&3"
 
 
+@pytest.fixture
+def coffer(tmp_path):
+    """msadm needs a configuration only, no running server."""
+    return Coffer(tmp_path)
+
+
 def ok(coffer, *args, **kw):
     r = coffer.run("msadm", *args, **kw)
     assert r.returncode == 0, (args, r.stdout, r.stderr)

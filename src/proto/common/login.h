@@ -69,6 +69,16 @@ int proto_login_verified(struct service_env *env,
 			 const char *authenticated_userid,
 			 struct login_result *res);
 
+/* For authentications that failed elsewhere (a SASL mechanism rejected
+   the client's proof): counts the failure against the client address and
+   req->name (the authentication identity the client gave; may be NULL),
+   logs the NOTICE line with reason (a short fixed text, never client
+   data), and sets res to LOGIN_FAILED with the delay to apply. Returns 0,
+   or -1 if req is unusable. */
+int proto_login_failed(struct service_env *env, const struct login_request *req,
+		       const char *reason, struct login_result *res);
+
+/* Frees the account (if any); res may be reused afterwards. */
 void login_result_clear(struct login_result *res);
 
 /* The INFO line at the end of a session: session id, user, client

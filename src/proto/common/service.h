@@ -19,6 +19,7 @@
 struct store;
 struct userdb;
 struct net_tls_ctx;
+struct login_delay;
 
 struct service_env {
 	struct net_server *net;
@@ -35,10 +36,17 @@ struct service_env {
 	/* private: the current configuration snapshot (swapped on SIGHUP) */
 	pthread_mutex_t cfg_lock;
 	struct ms_config *cfg;
+	/* private: failed-login delays shared by every service of the
+	   process (proto/common/login-delay.h) */
+	struct login_delay *login_delay;
 };
 
-/* Initialises the config holder with a reference to cfg. */
+/* Initialises the config holder with a reference to cfg and creates the
+   failed-login delay table; the other members are zeroed for the caller
+   to fill in. One thread, before the environment is shared. */
 void service_env_init(struct service_env *env, struct ms_config *cfg);
+/* Drops the configuration and frees the delay table. The caller owns and
+   frees what it put into the public members. */
 void service_env_deinit(struct service_env *env);
 /* Returns a new reference to the current configuration; the caller drops
    it with config_unref(). A session takes one at its start and keeps it
@@ -73,9 +81,16 @@ struct service_def {
 	/* Called once after the environment is ready; *ctx_r is passed to
 	   accept() and deinit(). Returns 0 or -1. */
 	int (*init)(struct service_env *env, void **ctx_r, struct err *err);
-	/* Called after the net server has stopped. */
+	/* Optional. Called when net_server_run() has returned: listeners and
+	   connections are closed, but worker threads still run and the
+	   server still exists. Remove fd watches the service added
+	   (net_server_remove_fd()) and stop posting work. */
+	void (*stopping)(void *ctx);
+	/* Called after the net server has stopped and been destroyed: every
+	   connection's destroy() has run and no worker thread is left, so
+	   nothing else runs concurrently. Frees ctx. */
 	void (*deinit)(void *ctx);
-	/* Sets up a new connection (see net_accept_cb). */
+	/* Sets up a new connection (see net_accept_cb); ctx is init()'s. */
 	net_accept_cb *accept;
 };
 

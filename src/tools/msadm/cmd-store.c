@@ -5,6 +5,7 @@
  *   reconstruct [-n] userid [mbox]  verify and rebuild indexes (-n: report)
  */
 #include "tools/msadm/msadm.h"
+#include "mime/mime-summary.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -35,6 +36,7 @@ open_user_store(struct msadm *ctx, const char *name, bool create,
 	store_settings_init(&set);
 	set.userdir = ctx->cfg->userdir;
 	set.shared_root_dir = ctx->cfg->shared_root_dir;
+	set.cache_builder = mime_summary_build;
 	if (store_create(&set, store_r, err) < 0) {
 		account_destroy(&acct);
 		return -1;

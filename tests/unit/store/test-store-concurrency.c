@@ -87,6 +87,8 @@ append_subject(struct store_user *user, const char *mailbox,
 	return uid;
 }
 
+static void logf_line(int fd, const char *fmt, ...) ATTR_FORMAT(2, 3);
+
 static void
 logf_line(int fd, const char *fmt, ...)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * coffer-fill: fills INBOXes of a Coffer data directory with corpus
- * messages for the benchmarks, through the store API (the same files and
- * index the servers use), without fsync:
+ * messages for the benchmarks, through the store API (the same files,
+ * index and MIME summary cache cofferd writes), without fsync:
  *
  *   coffer-fill [-c ms.conf] corpus-dir count userid...
  *
@@ -14,6 +14,7 @@
 #include "config/cli.h"
 #include "lib/strnum.h"
 #include "loadgen/corpus.h"
+#include "mime/mime-summary.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -79,6 +80,9 @@ run(const struct ms_config *cfg, const struct corpus_set *set,
 	store_settings_init(&set_store);
 	set_store.userdir = cfg->userdir;
 	set_store.fsync = false; /* set-up: the page cache is enough */
+	/* as cofferd does (daemon-env.c), so that the servers find what
+	   they find after their own deliveries */
+	set_store.cache_builder = mime_summary_build;
 	if (store_create(&set_store, &store, &err) < 0) {
 		fprintf(stderr, "coffer-fill: %s\n", err.msg);
 		return CLI_EXIT_FAIL;

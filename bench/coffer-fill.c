@@ -8,8 +8,9 @@
  *
  * Each user gets count messages, message i being the set's message i
  * modulo its size, in transactions of BATCH messages. With count 0 the
- * users' stores and INBOXes are only created (corpus-dir may be "-"). Run it as ms_user, before the server starts (or while it
- * runs: the store needs no locks). It is set-up, never measured.
+ * users' stores and INBOXes are only created (corpus-dir may be "-").
+ * Run it as ms_user, before the server starts (or while it runs: the
+ * store needs no locks). It is set-up, never measured.
  */
 #include "config/cli.h"
 #include "lib/strnum.h"
@@ -26,14 +27,14 @@
 #define FILL_DATE 1750000000
 
 static const struct cli_spec spec = {
-	.prog = "coffer-fill",
-	.usage = "corpus-dir count userid...",
-	.help = NULL,
+    .prog = "coffer-fill",
+    .usage = "corpus-dir count userid...",
+    .help = NULL,
 };
 
 static int
-fill_user(struct store *store, const char *userid,
-	  const struct corpus_set *set, uint32_t count, struct err *err)
+fill_user(struct store *store, const char *userid, const struct corpus_set *set,
+	  uint32_t count, struct err *err)
 {
 	struct store_user *user;
 	uint32_t done = 0;
@@ -48,12 +49,12 @@ fill_user(struct store *store, const char *userid,
 			goto fail;
 		for (uint32_t i = 0; i < BATCH && done < count; i++, done++) {
 			const struct corpus_msg *m =
-				&set->msgs.v[done % set->msgs.n];
+			    &set->msgs.v[done % set->msgs.n];
 
 			if (store_append_msg_begin(txn, FILL_DATE, 0, NULL, 0,
 						   err) < 0 ||
-			    store_append_msg_write(txn, m->data, m->len,
-						   err) < 0 ||
+			    store_append_msg_write(txn, m->data, m->len, err) <
+				0 ||
 			    store_append_msg_finish(txn, err) < 0) {
 				store_append_abort(&txn);
 				goto fail;
@@ -70,8 +71,8 @@ fail:
 }
 
 static int
-run(const struct ms_config *cfg, const struct corpus_set *set,
-    uint32_t count, char **users, int nusers)
+run(const struct ms_config *cfg, const struct corpus_set *set, uint32_t count,
+    char **users, int nusers)
 {
 	struct store_settings set_store;
 	struct store *store;

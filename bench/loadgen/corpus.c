@@ -250,8 +250,10 @@ corpus_verify(const struct corpus *c, const void *msg, size_t len,
 	const struct corpus_msg *m;
 
 	if (corpus_lookup(c, msg, len, &m) <= 0) {
-		snprintf(why, why_size, "message of %zu bytes has no known "
-			 "X-Bench-Id", len);
+		snprintf(why, why_size,
+			 "message of %zu bytes has no known "
+			 "X-Bench-Id",
+			 len);
 		return -1;
 	}
 	*m_r = m;

@@ -26,8 +26,8 @@
 static void next_op(struct lg_conn *c, struct imap_state *s);
 
 static void
-op_done(struct lg_conn *c, struct imap_state *s, bool ok,
-	const uint8_t *text, size_t len)
+op_done(struct lg_conn *c, struct imap_state *s, bool ok, const uint8_t *text,
+	size_t len)
 {
 	lg_op_end(c, s->bytes, 0);
 	next_op(c, s);
@@ -37,8 +37,7 @@ op_done(struct lg_conn *c, struct imap_state *s, bool ok,
    Returns 1 if it is about s->arg_uid, 0 if about another message, -1
    after failing the connection. */
 static int
-check_fetch(struct lg_conn *c, struct imap_state *s,
-	    const struct imap_fetch *f)
+check_fetch(struct lg_conn *c, struct imap_state *s, const struct imap_fetch *f)
 {
 	if (f->seq > s->m.uids.n)
 		return lg_fail(c, "FETCH %u beyond the %zu known messages",
@@ -54,8 +53,7 @@ check_fetch(struct lg_conn *c, struct imap_state *s,
 /* ---- flag synchronisation ---- */
 
 static int
-sync_fetch(struct lg_conn *c, struct imap_state *s,
-	   const struct imap_fetch *f)
+sync_fetch(struct lg_conn *c, struct imap_state *s, const struct imap_fetch *f)
 {
 	struct imap_model *m = &s->m;
 
@@ -126,8 +124,10 @@ env_fetch(struct lg_conn *c, struct imap_state *s, const struct imap_fetch *f)
 	if (check_fetch(c, s, f) < 0)
 		return -1;
 	if (!f->has_uid || !f->has_size || !f->has_hdr || !f->has_env)
-		return lg_fail(c, "FETCH %u lacks UID, RFC822.SIZE, header "
-				  "or ENVELOPE", f->seq);
+		return lg_fail(c,
+			       "FETCH %u lacks UID, RFC822.SIZE, header "
+			       "or ENVELOPE",
+			       f->seq);
 	colon = memchr(f->hdr, ':', f->hdr_len);
 	if (colon == NULL || colon - f->hdr != 10 ||
 	    !mem_eq_icase(f->hdr, "X-Bench-Id", 10))
@@ -141,21 +141,22 @@ env_fetch(struct lg_conn *c, struct imap_state *s, const struct imap_fetch *f)
 		return lg_fail(c, "UID %u (%s): RFC822.SIZE %u, expected %zu",
 			       f->uid, m->id, f->size, m->len);
 	if (strcmp(f->env_msgid, m->msgid) != 0)
-		return lg_fail(c, "UID %u (%s): ENVELOPE message-id %s, "
-				  "expected %s",
+		return lg_fail(c,
+			       "UID %u (%s): ENVELOPE message-id %s, "
+			       "expected %s",
 			       f->uid, m->id, f->env_msgid, m->msgid);
 	s->m.sizes.v[f->seq - 1] = f->size;
 	s->bytes += f->hdr_len;
 	return 0;
 }
 
-#define ENV_ITEMS                                                             \
-	"(UID RFC822.SIZE INTERNALDATE ENVELOPE "                             \
+#define ENV_ITEMS                                 \
+	"(UID RFC822.SIZE INTERNALDATE ENVELOPE " \
 	"BODY.PEEK[HEADER.FIELDS (X-Bench-Id)])"
 
 static void
-env_done(struct lg_conn *c, struct imap_state *s, bool ok,
-	 const uint8_t *text, size_t len)
+env_done(struct lg_conn *c, struct imap_state *s, bool ok, const uint8_t *text,
+	 size_t len)
 {
 	if (s->fetches != s->expect) {
 		(void)lg_fail(c, "envelope fetch: %u answers, expected %u",
@@ -194,8 +195,8 @@ fetch_newest(struct lg_conn *c, struct imap_state *s)
 }
 
 static void
-sync_done(struct lg_conn *c, struct imap_state *s, bool ok,
-	  const uint8_t *text, size_t len)
+sync_done(struct lg_conn *c, struct imap_state *s, bool ok, const uint8_t *text,
+	  size_t len)
 {
 	if (s->m.uids.n != s->exists) {
 		(void)lg_fail(c, "FETCH 1:* returned %zu of %u messages",
@@ -208,8 +209,8 @@ sync_done(struct lg_conn *c, struct imap_state *s, bool ok,
 }
 
 static void
-selected(struct lg_conn *c, struct imap_state *s, bool ok,
-	 const uint8_t *text, size_t len)
+selected(struct lg_conn *c, struct imap_state *s, bool ok, const uint8_t *text,
+	 size_t len)
 {
 	if (!s->uidplus) {
 		(void)lg_fail(c, "the server does not announce UIDPLUS");
@@ -230,8 +231,7 @@ imap_mixed_start(struct lg_conn *c, struct imap_state *s)
 /* ---- message bodies ---- */
 
 static int
-body_fetch(struct lg_conn *c, struct imap_state *s,
-	   const struct imap_fetch *f)
+body_fetch(struct lg_conn *c, struct imap_state *s, const struct imap_fetch *f)
 {
 	const struct corpus_msg *m;
 	uint32_t known;
@@ -255,8 +255,8 @@ body_fetch(struct lg_conn *c, struct imap_state *s,
 }
 
 static void
-body_done(struct lg_conn *c, struct imap_state *s, bool ok,
-	  const uint8_t *text, size_t len)
+body_done(struct lg_conn *c, struct imap_state *s, bool ok, const uint8_t *text,
+	  size_t len)
 {
 	if (s->expect != 0) {
 		(void)lg_fail(c, "UID %u: no message body returned",
@@ -279,23 +279,22 @@ op_fetch_body(struct lg_conn *c, struct imap_state *s, uint32_t uid)
 /* ---- flags ---- */
 
 static int
-store_fetch(struct lg_conn *c, struct imap_state *s,
-	    const struct imap_fetch *f)
+store_fetch(struct lg_conn *c, struct imap_state *s, const struct imap_fetch *f)
 {
 	int ret;
 
 	if ((ret = check_fetch(c, s, f)) <= 0)
 		return ret;
 	if (!f->has_flags)
-		return lg_fail(c, "UID %u: STORE answer without FLAGS",
-			       f->uid);
+		return lg_fail(c, "UID %u: STORE answer without FLAGS", f->uid);
 	if ((f->flags & IMAP_F_COMPARED) != s->arg_flags) {
 		char got_s[128], want_s[128];
 
 		imap_flags_str(f->flags, got_s, sizeof(got_s));
 		imap_flags_str(s->arg_flags, want_s, sizeof(want_s));
-		return lg_fail(c, "UID %u: flags (%s) after STORE, expected "
-				  "(%s)",
+		return lg_fail(c,
+			       "UID %u: flags (%s) after STORE, expected "
+			       "(%s)",
 			       f->uid, got_s, want_s);
 	}
 	s->m.flags.v[f->seq - 1] = f->flags;
@@ -333,9 +332,9 @@ op_store(struct lg_conn *c, struct imap_state *s, uint32_t seq)
 	static const struct {
 		uint8_t bit;
 		const char *name;
-	} toggles[] = { { IMAP_F_FLAGGED, "\\Flagged" },
-			{ IMAP_F_SEEN, "\\Seen" },
-			{ IMAP_F_ANSWERED, "\\Answered" } };
+	} toggles[] = {{IMAP_F_FLAGGED, "\\Flagged"},
+		       {IMAP_F_SEEN, "\\Seen"},
+		       {IMAP_F_ANSWERED, "\\Answered"}};
 	unsigned t = lg_rand(c->lg, N_ELEMENTS(toggles));
 	uint8_t cur = s->m.flags.v[seq - 1] & IMAP_F_COMPARED;
 	bool set = (cur & toggles[t].bit) == 0;
@@ -379,8 +378,8 @@ op_expunge(struct lg_conn *c, struct imap_state *s)
 	uint32_t seq = (uint32_t)s->m.uids.n;
 
 	s->arg_uid = s->m.uids.v[seq - 1];
-	s->arg_flags = (s->m.flags.v[seq - 1] & IMAP_F_COMPARED) |
-		       IMAP_F_DELETED;
+	s->arg_flags =
+	    (s->m.flags.v[seq - 1] & IMAP_F_COMPARED) | IMAP_F_DELETED;
 	imap_cmd(c, LG_OP_STORE, store_done,
 		 "UID STORE %u +FLAGS.SILENT (\\Deleted)", s->arg_uid);
 	s->on_fetch = store_fetch;
@@ -439,9 +438,9 @@ static void
 op_append(struct lg_conn *c, struct imap_state *s)
 {
 	const struct corpus_set *set =
-		corpus_set(c->lg->corpus, c->lg->opt->send_set);
+	    corpus_set(c->lg->corpus, c->lg->opt->send_set);
 	const struct corpus_msg *msg =
-		&set->msgs.v[lg_rand(c->lg, (uint32_t)set->msgs.n)];
+	    &set->msgs.v[lg_rand(c->lg, (uint32_t)set->msgs.n)];
 
 	s->arg_msg = msg;
 	s->arg_uid = 0;
@@ -461,8 +460,8 @@ op_append(struct lg_conn *c, struct imap_state *s)
 /* ---- IDLE ---- */
 
 static void
-idle_done(struct lg_conn *c, struct imap_state *s, bool ok,
-	  const uint8_t *text, size_t len)
+idle_done(struct lg_conn *c, struct imap_state *s, bool ok, const uint8_t *text,
+	  size_t len)
 {
 	op_done(c, s, ok, text, len);
 }

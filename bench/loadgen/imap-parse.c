@@ -31,8 +31,7 @@ literal_at(const uint8_t *in, size_t start, size_t eol, uint64_t *size_r)
 		i--;
 	if (i == digits_end || i == start || in[i - 1] != '{')
 		return 0;
-	if (mem_to_u64(in + i, digits_end - i, LG_IN_MAX, &n) !=
-	    digits_end - i)
+	if (mem_to_u64(in + i, digits_end - i, LG_IN_MAX, &n) != digits_end - i)
 		return -1;
 	*size_r = n;
 	return 1;
@@ -43,7 +42,7 @@ imap_frame(const uint8_t *in, size_t len, size_t *scan, size_t *lit_end,
 	   size_t *resp_len_r)
 {
 	/* *scan is where this line (after the last literal) starts;
-	   *lit_end is where a literal still arriving ends */
+	 *lit_end is where a literal still arriving ends */
 	size_t start = *scan;
 
 	if (*lit_end != 0) {
@@ -270,9 +269,9 @@ static const struct {
 	const char *name;
 	uint8_t bit;
 } flag_names[] = {
-	{ "\\Seen", IMAP_F_SEEN },	 { "\\Answered", IMAP_F_ANSWERED },
-	{ "\\Flagged", IMAP_F_FLAGGED }, { "\\Deleted", IMAP_F_DELETED },
-	{ "\\Draft", IMAP_F_DRAFT },	 { "\\Recent", IMAP_F_RECENT },
+    {"\\Seen", IMAP_F_SEEN},	   {"\\Answered", IMAP_F_ANSWERED},
+    {"\\Flagged", IMAP_F_FLAGGED}, {"\\Deleted", IMAP_F_DELETED},
+    {"\\Draft", IMAP_F_DRAFT},	   {"\\Recent", IMAP_F_RECENT},
 };
 
 int
@@ -297,7 +296,7 @@ imap_parse_flags(struct imap_lex *lx, uint8_t *flags_r)
 				break;
 		}
 		flags |= i < N_ELEMENTS(flag_names) ? flag_names[i].bit
-						     : IMAP_F_KEYWORD;
+						    : IMAP_F_KEYWORD;
 	}
 	*flags_r = flags;
 	return 0;

@@ -1,38 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The load generator's IMAP sessions (imap.h): greeting, LOGIN, SELECT,
- * untagged responses, LOGOUT, and two of the modes -- IMAP IDLE (hold
- * thousands of connections in IDLE while the server's memory is measured)
- * and IMAP SELECT (time SELECT and FETCH 1:* (UID FLAGS) of a big
- * mailbox). The mixed workload is in imap-mixed.c.
+ * untagged responses, LOGOUT and IDLE. The modes are in imap-mixed.c
+ * (the mixed workload) and imap-modes.c (IDLE holding, SELECT timing).
  */
 #include "imap.h"
 #include "lib/mem.h"
 #include "lib/str.h"
 
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-
-/* IDLE mode: when nobody became ready for this long, the connections
-   that are ready are reported as all there is. */
-#define IDLE_STALL_US (30u * 1000000)
-
-struct idle_mode {
-	unsigned ready;
-	bool reported, released;
-	uint64_t last_progress, ready_at;
-};
-
-struct select_mode {
-	unsigned reps_done;
-	uint64_t t_select, t_fetch;
-	uint32_t fetched, last_uid;
-	bool first_done;
-	uint64_t first_select_us, first_fetch_us;
-};
 
 static struct imap_state *
 state(struct lg_conn *c)
@@ -41,8 +19,8 @@ state(struct lg_conn *c)
 }
 
 void
-imap_cmd(struct lg_conn *c, enum lg_op op, imap_done_fn *done,
-	 const char *fmt, ...)
+imap_cmd(struct lg_conn *c, enum lg_op op, imap_done_fn *done, const char *fmt,
+	 ...)
 {
 	struct imap_state *s = state(c);
 	va_list ap;
@@ -100,8 +78,8 @@ parse_caps(struct imap_state *s, struct imap_lex *lx)
 	for (imap_lex_next(lx, &t); t.type == IMAP_TOK_ATOM;
 	     imap_lex_next(lx, &t)) {
 		/* the last atom of a response code ends in ']' */
-		size_t len = t.len > 0 && t.p[t.len - 1] == ']' ? t.len - 1
-								: t.len;
+		size_t len =
+		    t.len > 0 && t.p[t.len - 1] == ']' ? t.len - 1 : t.len;
 
 		if (len == 8 && mem_eq_icase(t.p, "LITERAL+", 8))
 			s->literal_plus = true;
@@ -215,8 +193,8 @@ untagged(struct lg_conn *c, struct imap_state *s, struct imap_lex *lx)
 	if (imap_tok_is(&t, "BYE")) {
 		s->got_bye = true;
 		return c->op == LG_OP_LOGOUT
-			       ? 0
-			       : lg_fail(c, "BYE during %s", lg_op_name(c->op));
+			   ? 0
+			   : lg_fail(c, "BYE during %s", lg_op_name(c->op));
 	}
 	if (imap_tok_is(&t, "BAD"))
 		return lg_fail(c, "untagged BAD");
@@ -296,18 +274,10 @@ continuation(struct lg_conn *c, struct imap_state *s)
 		lg_op_end(c, 0, 0);
 		lg_conn_expect(c, false);
 		s->phase = IMAP_IDLING;
-		if (c->lg->opt->mode == LG_MODE_IMAP_MIXED) {
+		if (c->lg->opt->mode == LG_MODE_IMAP_MIXED)
 			imap_mixed_idle_started(c, s);
-		} else {
-			struct idle_mode *im = c->lg->mode;
-
-			s->idle_ready = true;
-			im->ready++;
-			im->last_progress = lg_now();
-			lg_conn_established(c);
-			if (c->lg->stopping || im->released)
-				imap_idle_done(c, s);
-		}
+		else
+			imap_idle_mode_started(c, s);
 		return 0;
 	}
 	if (s->phase == IMAP_APPEND_WAIT) {
@@ -321,8 +291,7 @@ continuation(struct lg_conn *c, struct imap_state *s)
 }
 
 static int
-tagged(struct lg_conn *c, struct imap_state *s, const uint8_t *p,
-       size_t len)
+tagged(struct lg_conn *c, struct imap_state *s, const uint8_t *p, size_t len)
 {
 	struct imap_lex lx;
 	struct imap_tok t;
@@ -355,8 +324,7 @@ tagged(struct lg_conn *c, struct imap_state *s, const uint8_t *p,
 }
 
 static int
-response(struct lg_conn *c, struct imap_state *s, const uint8_t *p,
-	 size_t len)
+response(struct lg_conn *c, struct imap_state *s, const uint8_t *p, size_t len)
 {
 	struct imap_lex lx;
 
@@ -443,13 +411,10 @@ after_logout(struct lg_conn *c, struct imap_state *s, bool ok,
 	lg_op_record(lg, LG_OP_SESSION, s->session_start,
 		     lg_now() - s->session_start, 0, 0);
 	c->sessions++;
-	if (lg->opt->mode == LG_MODE_IMAP_SELECT) {
-		struct select_mode *sm = lg->mode;
-
-		if (++sm->reps_done < lg->opt->repeat) {
-			lg_conn_close(c, true, 0);
-			return;
-		}
+	if (lg->opt->mode == LG_MODE_IMAP_SELECT &&
+	    imap_select_mode_again(lg)) {
+		lg_conn_close(c, true, 0);
+		return;
 	}
 	if (lg->opt->mode == LG_MODE_IMAP_MIXED && !lg->stopping)
 		lg_conn_close(c, true, 0);
@@ -483,136 +448,6 @@ imap_idle_done(struct lg_conn *c, struct imap_state *s)
 	lg_send(c, "DONE\r\n", 6);
 }
 
-/* ---- IMAP IDLE mode ---- */
-
-static void
-idle_over(struct lg_conn *c, struct imap_state *s, bool ok,
-	  const uint8_t *text, size_t len)
-{
-	lg_op_end(c, 0, 0);
-	imap_logout(c, s);
-}
-
-static void
-idle_selected(struct lg_conn *c, struct imap_state *s, bool ok,
-	      const uint8_t *text, size_t len)
-{
-	if (!s->idle) {
-		(void)lg_fail(c, "the server does not announce IDLE");
-		return;
-	}
-	imap_idle(c, s, idle_over);
-}
-
-static void
-write_ready(struct lg *lg, unsigned ready)
-{
-	char line[64];
-	int fd, n;
-
-	printf("idle-ready %u\n", ready);
-	fflush(stdout);
-	if (lg->opt->ready_file == NULL)
-		return;
-	n = snprintf(line, sizeof(line), "%u\n", ready);
-	fd = open(lg->opt->ready_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		  0644);
-	if (fd < 0 || write(fd, line, (size_t)n) != n)
-		perror("loadgen: ready file");
-	if (fd >= 0)
-		close(fd);
-}
-
-static void
-idle_tick(struct lg *lg, uint64_t now)
-{
-	struct idle_mode *im = lg->mode;
-	bool all = im->ready == lg->nconns;
-
-	if (im->last_progress == 0)
-		im->last_progress = now;
-	if (!im->reported &&
-	    (all || now - im->last_progress > IDLE_STALL_US)) {
-		im->reported = true;
-		im->ready_at = now;
-		write_ready(lg, im->ready);
-		return;
-	}
-	if (!im->reported || im->released)
-		return;
-	/* released by the hold time or by the driver removing the file */
-	if (now - im->ready_at < (uint64_t)(lg->opt->hold * 1e6) &&
-	    (lg->opt->ready_file == NULL ||
-	     access(lg->opt->ready_file, F_OK) == 0))
-		return;
-	im->released = true;
-	for (unsigned i = 0; i < lg->nconns; i++) {
-		struct lg_conn *c = &lg->conns[i];
-
-		if (c->fd >= 0 && c->ps != NULL)
-			imap_idle_done(c, state(c));
-	}
-}
-
-/* ---- IMAP SELECT mode ---- */
-
-static int
-select_fetch(struct lg_conn *c, struct imap_state *s,
-	     const struct imap_fetch *f)
-{
-	struct select_mode *sm = c->lg->mode;
-
-	if (!f->has_uid || !f->has_flags)
-		return lg_fail(c, "FETCH %u without UID or FLAGS", f->seq);
-	if (f->seq != sm->fetched + 1 || f->uid <= sm->last_uid)
-		return lg_fail(c, "FETCH %u UID %u out of order", f->seq,
-			       f->uid);
-	sm->fetched++;
-	sm->last_uid = f->uid;
-	return 0;
-}
-
-static void
-select_fetched(struct lg_conn *c, struct imap_state *s, bool ok,
-	       const uint8_t *text, size_t len)
-{
-	struct select_mode *sm = c->lg->mode;
-	uint64_t now = lg_now();
-
-	if (sm->fetched != s->exists) {
-		(void)lg_fail(c, "FETCH 1:* returned %u of %u messages",
-			      sm->fetched, s->exists);
-		return;
-	}
-	lg_op_end(c, 0, sm->fetched);
-	if (!sm->first_done) {
-		sm->first_done = true;
-		sm->first_select_us = sm->t_fetch - sm->t_select;
-		sm->first_fetch_us = now - sm->t_fetch;
-	}
-	imap_logout(c, s);
-}
-
-static void
-select_selected(struct lg_conn *c, struct imap_state *s, bool ok,
-		const uint8_t *text, size_t len)
-{
-	struct select_mode *sm = c->lg->mode;
-	uint32_t expect = c->lg->opt->expect_count;
-
-	if (expect != 0 && s->exists != expect) {
-		(void)lg_fail(c, "mailbox has %u messages, expected %u",
-			      s->exists, expect);
-		return;
-	}
-	sm->t_fetch = lg_now();
-	sm->t_select = c->op_start_us;
-	sm->fetched = sm->last_uid = 0;
-	imap_cmd(c, LG_OP_FETCH_FLAGS, select_fetched,
-		 "FETCH 1:* (UID FLAGS)");
-	s->on_fetch = select_fetch;
-}
-
 /* ---- the protocol ---- */
 
 static void
@@ -626,10 +461,10 @@ after_login(struct lg_conn *c, struct imap_state *s, bool ok,
 	}
 	switch (c->lg->opt->mode) {
 	case LG_MODE_IMAP_IDLE:
-		imap_select(c, s, idle_selected);
+		imap_idle_mode_start(c, s);
 		break;
 	case LG_MODE_IMAP_SELECT:
-		imap_select(c, s, select_selected);
+		imap_select_mode_start(c, s);
 		break;
 	default:
 		imap_mixed_start(c, s);
@@ -642,10 +477,8 @@ imap_init(struct lg_conn *c)
 	struct lg *lg = c->lg;
 
 	c->ps = xcalloc(1, sizeof(struct imap_state));
-	if (c->idx == 0 && lg->opt->mode == LG_MODE_IMAP_IDLE)
-		lg->mode = xcalloc(1, sizeof(struct idle_mode));
-	if (c->idx == 0 && lg->opt->mode == LG_MODE_IMAP_SELECT)
-		lg->mode = xcalloc(1, sizeof(struct select_mode));
+	if (c->idx == 0)
+		imap_modes_init(lg);
 }
 
 static void
@@ -692,36 +525,14 @@ imap_stop(struct lg_conn *c)
 		imap_idle_done(c, s);
 }
 
-static void
-imap_report_tick(struct lg *lg, uint64_t now)
-{
-	if (lg->opt->mode == LG_MODE_IMAP_IDLE)
-		idle_tick(lg, now);
-}
-
-static void
-imap_report(const struct lg *lg)
-{
-	const struct select_mode *sm = lg->mode;
-	const struct idle_mode *im = lg->mode;
-
-	if (lg->opt->mode == LG_MODE_IMAP_IDLE && im != NULL)
-		printf("metric idle.ready %u\n", im->ready);
-	if (lg->opt->mode != LG_MODE_IMAP_SELECT || sm == NULL)
-		return;
-	printf("metric select.first_ms %.3f\n", sm->first_select_us / 1000.0);
-	printf("metric fetch_flags.first_ms %.3f\n",
-	       sm->first_fetch_us / 1000.0);
-}
-
 const struct lg_proto lg_proto_imap = {
-	.name = "imap",
-	.init = imap_init,
-	.deinit = imap_deinit,
-	.connected = imap_connected,
-	.input = imap_input,
-	.timer = imap_timer,
-	.stop = imap_stop,
-	.tick = imap_report_tick,
-	.report = imap_report,
+    .name = "imap",
+    .init = imap_init,
+    .deinit = imap_deinit,
+    .connected = imap_connected,
+    .input = imap_input,
+    .timer = imap_timer,
+    .stop = imap_stop,
+    .tick = imap_modes_tick,
+    .report = imap_modes_report,
 };

@@ -22,7 +22,7 @@
 
 enum imap_tok_type {
 	IMAP_TOK_EOL,
-	IMAP_TOK_ATOM,	 /* includes [...] sections: BODY[HEADER], [UIDNEXT 5] */
+	IMAP_TOK_ATOM, /* includes [...] sections: BODY[HEADER], [UIDNEXT 5] */
 	IMAP_TOK_STRING, /* quoted (escapes kept) or literal */
 	IMAP_TOK_NIL,
 	IMAP_TOK_LPAREN,
@@ -157,8 +157,7 @@ void imap_cmd(struct lg_conn *c, enum lg_op op, imap_done_fn *done,
 /* Sends LOGOUT; the session ends with its answer. */
 void imap_logout(struct lg_conn *c, struct imap_state *s);
 /* Sends SELECT INBOX; next runs once it succeeded and was checked. */
-void imap_select(struct lg_conn *c, struct imap_state *s,
-		 imap_done_fn *next);
+void imap_select(struct lg_conn *c, struct imap_state *s, imap_done_fn *next);
 /* Sends IDLE; the "+" calls imap_idle_started(); DONE finishes it. */
 void imap_idle(struct lg_conn *c, struct imap_state *s, imap_done_fn *done);
 void imap_idle_done(struct lg_conn *c, struct imap_state *s);
@@ -166,10 +165,22 @@ void imap_idle_done(struct lg_conn *c, struct imap_state *s);
 uint32_t imap_model_seq(const struct imap_model *m, uint32_t uid);
 void imap_model_clear(struct imap_model *m);
 
-/* Mode hooks. */
+/* Mode hooks: the mixed workload (imap-mixed.c). */
 void imap_mixed_start(struct lg_conn *c, struct imap_state *s);
 void imap_mixed_idle_started(struct lg_conn *c, struct imap_state *s);
 void imap_mixed_timer(struct lg_conn *c, struct imap_state *s);
 void imap_mixed_stop(struct lg_conn *c, struct imap_state *s);
+
+/* The IDLE and SELECT modes (imap-modes.c). imap_modes_init() creates
+   lg->mode (freed by the caller of lg_run()). */
+void imap_modes_init(struct lg *lg);
+void imap_idle_mode_start(struct lg_conn *c, struct imap_state *s);
+/* The server accepted IDLE ("+"). */
+void imap_idle_mode_started(struct lg_conn *c, struct imap_state *s);
+void imap_select_mode_start(struct lg_conn *c, struct imap_state *s);
+/* Counts a finished session: true if another one is due. */
+bool imap_select_mode_again(struct lg *lg);
+void imap_modes_tick(struct lg *lg, uint64_t now_us);
+void imap_modes_report(const struct lg *lg);
 
 #endif

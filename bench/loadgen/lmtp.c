@@ -28,7 +28,7 @@ enum lmtp_phase {
 struct lmtp_state {
 	enum lmtp_phase phase;
 	bool pipelining;
-	bool size; /* RFC 1870 SIZE announced */
+	bool size;     /* RFC 1870 SIZE announced */
 	unsigned step; /* replies received in this transaction */
 	unsigned rcpt_base;
 	const struct corpus_msg *msg;
@@ -50,7 +50,8 @@ send_data(struct lg_conn *c, const struct corpus_msg *m)
 	(void)buf_reserve(&c->out, m->len + m->len / 64 + 8);
 	while (p < end) {
 		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		size_t n =
+		    nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
 
 		if (*p == '.')
 			(void)buf_append_c(&c->out, '.');
@@ -160,7 +161,8 @@ reply(struct lg_conn *c, unsigned code, const char *text, bool last)
 			return lg_fail(c, "LHLO: %u %s", code, text);
 		if (str_eq_icase(text, "PIPELINING"))
 			s->pipelining = true;
-		if (str_eq_icase(text, "SIZE") || str_has_prefix_icase(text, "SIZE "))
+		if (str_eq_icase(text, "SIZE") ||
+		    str_has_prefix_icase(text, "SIZE "))
 			s->size = true;
 		if (!last)
 			return 0;
@@ -199,8 +201,8 @@ lmtp_input(struct lg_conn *c)
 		    !ascii_isdigit(p[1]) || !ascii_isdigit(p[2]) ||
 		    (len > 5 && p[3] != ' ' && p[3] != '-'))
 			return lg_fail(c, "malformed reply line");
-		code = (unsigned)(p[0] - '0') * 100 + (unsigned)(p[1] - '0') * 10 +
-		       (unsigned)(p[2] - '0');
+		code = (unsigned)(p[0] - '0') * 100 +
+		       (unsigned)(p[1] - '0') * 10 + (unsigned)(p[2] - '0');
 		tlen = len > 5 ? len - 6 : 0;
 		memcpy(text, p + 4, tlen);
 		text[tlen] = '\0';
@@ -246,11 +248,11 @@ lmtp_stop(struct lg_conn *c)
 }
 
 const struct lg_proto lg_proto_lmtp = {
-	.name = "lmtp",
-	.init = lmtp_init,
-	.deinit = lmtp_deinit,
-	.connected = lmtp_connected,
-	.input = lmtp_input,
-	.timer = lmtp_timer,
-	.stop = lmtp_stop,
+    .name = "lmtp",
+    .init = lmtp_init,
+    .deinit = lmtp_deinit,
+    .connected = lmtp_connected,
+    .input = lmtp_input,
+    .timer = lmtp_timer,
+    .stop = lmtp_stop,
 };

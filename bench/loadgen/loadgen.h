@@ -64,12 +64,12 @@ struct lg_options {
 	const char *host;
 	const char *port;
 	unsigned clients;
-	unsigned users;	     /* distinct accounts, user<base>..; >= 1 */
-	unsigned user_base;  /* number of the first account */
+	unsigned users;	      /* distinct accounts, user<base>..; >= 1 */
+	unsigned user_base;   /* number of the first account */
 	const char *user_fmt; /* printf format with one %u */
 	const char *password;
-	double duration; /* seconds of measurement */
-	double warmup;	 /* seconds before the measurement starts */
+	double duration;  /* seconds of measurement */
+	double warmup;	  /* seconds before the measurement starts */
 	uint64_t max_ops; /* stop after this many operations (0 = no bound) */
 	unsigned timeout_ms; /* per command */
 	unsigned ramp;	     /* connections being set up at once */
@@ -121,7 +121,7 @@ struct lg_conn {
 	unsigned idx; /* client number, 0-based */
 	int fd;	      /* -1 while not connected */
 	bool connecting;
-	bool finished; /* the protocol is done with this client */
+	bool finished;	  /* the protocol is done with this client */
 	bool established; /* counted by lg_conn_established() */
 	struct buf in;
 	struct buf out;
@@ -195,8 +195,8 @@ void lg_error(struct lg_conn *c, const char *fmt, ...) ATTR_FORMAT(2, 3);
 void lg_op_begin(struct lg_conn *c, enum lg_op op);
 void lg_op_end(struct lg_conn *c, uint64_t bytes, uint64_t units);
 /* Records an already measured duration for op. */
-void lg_op_record(struct lg *lg, enum lg_op op, uint64_t start_us,
-		  uint64_t us, uint64_t bytes, uint64_t units);
+void lg_op_record(struct lg *lg, enum lg_op op, uint64_t start_us, uint64_t us,
+		  uint64_t bytes, uint64_t units);
 
 /* The first line of c->in: 1 and its length (with the LF), 0 if it is
    not complete yet, -1 if it is longer than max. */
@@ -206,8 +206,7 @@ uint64_t lg_now(void);
 /* Uniform pseudo-random number in [0, bound), reproducible by --seed. */
 uint32_t lg_rand(struct lg *lg, uint32_t bound);
 /* The account name of a client's user: user_fmt with its number. */
-void lg_user_name(const struct lg *lg, unsigned user, char *out,
-		  size_t size);
+void lg_user_name(const struct lg *lg, unsigned user, char *out, size_t size);
 /* The user a client works on (clients are spread over the users). */
 unsigned lg_client_user(const struct lg *lg, const struct lg_conn *c);
 

@@ -22,72 +22,6 @@
 #define TICK_MS 50
 #define GRACE_MS 10000
 
-static const char *const op_names[LG_OP_COUNT] = {
-	[LG_OP_CONNECT] = "connect",	   [LG_OP_CAPABILITY] = "capability",
-	[LG_OP_LOGIN] = "login",	   [LG_OP_SELECT] = "select",
-	[LG_OP_FETCH_FLAGS] = "fetch_flags", [LG_OP_FETCH_ENV] = "fetch_env",
-	[LG_OP_FETCH_BODY] = "fetch_body", [LG_OP_STORE] = "store",
-	[LG_OP_APPEND] = "append",	   [LG_OP_EXPUNGE] = "expunge",
-	[LG_OP_IDLE] = "idle",		   [LG_OP_DONE] = "done",
-	[LG_OP_LOGOUT] = "logout",	   [LG_OP_LHLO] = "lhlo",
-	[LG_OP_DELIVER] = "deliver",	   [LG_OP_USER] = "user",
-	[LG_OP_PASS] = "pass",		   [LG_OP_STAT] = "stat",
-	[LG_OP_UIDL] = "uidl",		   [LG_OP_LIST] = "list",
-	[LG_OP_RETR] = "retr",		   [LG_OP_QUIT] = "quit",
-	[LG_OP_SESSION] = "session",
-};
-
-const char *
-lg_op_name(enum lg_op op)
-{
-	return op_names[op];
-}
-
-int
-lg_next_line(const struct lg_conn *c, size_t max, size_t *len_r)
-{
-	const uint8_t *nl = memchr(c->in.data, '\n', MIN(c->in.len, max));
-
-	if (nl == NULL)
-		return c->in.len >= max ? -1 : 0;
-	*len_r = (size_t)(nl - c->in.data) + 1;
-	return 1;
-}
-
-uint64_t
-lg_now(void)
-{
-	return time_mono_us();
-}
-
-uint32_t
-lg_rand(struct lg *lg, uint32_t bound)
-{
-	/* splitmix64: reproducible for a given --seed */
-	uint64_t z = (lg->rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
-	return bound == 0 ? 0 : (uint32_t)(z % bound);
-}
-
-void
-lg_user_name(const struct lg *lg, unsigned user, char *out, size_t size)
-{
-	const char *fmt = lg->opt->user_fmt;
-	const char *conv = strstr(fmt, "%u"); /* checked: exactly one */
-
-	snprintf(out, size, "%.*s%u%s", (int)(conv - fmt), fmt,
-		 lg->opt->user_base + user, conv + 2);
-}
-
-unsigned
-lg_client_user(const struct lg *lg, const struct lg_conn *c)
-{
-	return c->idx % lg->opt->users;
-}
-
 /* ---- timers: a binary min-heap on timer_us ---- */
 
 static bool
@@ -157,38 +91,8 @@ lg_conn_timer(struct lg_conn *c, uint64_t at_us)
 	heap_fix(lg, lg->heap_n - 1);
 }
 
-/* ---- statistics ---- */
-
-void
-lg_op_record(struct lg *lg, enum lg_op op, uint64_t start_us, uint64_t us,
-	     uint64_t bytes, uint64_t units)
-{
-	if (start_us < lg->t_measure || start_us + us > lg->t_end)
-		return;
-	hist_record(&lg->st.lat[op], us);
-	lg->st.bytes[op] += bytes;
-	lg->st.units[op] += units;
-	lg->ops++;
-	if (lg->opt->max_ops != 0 && lg->ops >= lg->opt->max_ops)
-		lg->t_end = lg_now();
-}
-
-void
-lg_op_begin(struct lg_conn *c, enum lg_op op)
-{
-	c->op = op;
-	c->op_start_us = lg_now();
-}
-
-void
-lg_op_end(struct lg_conn *c, uint64_t bytes, uint64_t units)
-{
-	lg_op_record(c->lg, c->op, c->op_start_us,
-		     lg_now() - c->op_start_us, bytes, units);
-}
-
 static void vreport(struct lg_conn *c, const char *fmt, va_list ap)
-	ATTR_FORMAT(2, 0);
+    ATTR_FORMAT(2, 0);
 
 static void
 vreport(struct lg_conn *c, const char *fmt, va_list ap)
@@ -241,7 +145,7 @@ void
 lg_conn_expect(struct lg_conn *c, bool on)
 {
 	c->io_deadline_us =
-		on ? lg_now() + (uint64_t)c->lg->opt->timeout_ms * 1000 : 0;
+	    on ? lg_now() + (uint64_t)c->lg->opt->timeout_ms * 1000 : 0;
 }
 
 void
@@ -269,8 +173,8 @@ lg_conn_open(struct lg_conn *c)
 		(void)lg_fail(c, "connect: %s", strerror(errno));
 		return;
 	}
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLET,
-				  .data.ptr = c };
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET,
+				 .data.ptr = c};
 	if (epoll_ctl(lg->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
 		(void)lg_fail(c, "epoll_ctl: %s", strerror(errno));
 }
@@ -510,8 +414,8 @@ timeout_ms(struct lg *lg, uint64_t now)
 static int
 resolve(struct lg *lg)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICSERV };
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV};
 	int ret;
 
 	ret = getaddrinfo(lg->opt->host, lg->opt->port, &hints, &lg->ai);
@@ -583,8 +487,8 @@ lg_run(struct lg *lg)
 	lg->t_start = lg_now();
 	lg->t_measure = lg->t_start + (uint64_t)(o->warmup * 1e6);
 	lg->t_end = o->duration > 0
-			    ? lg->t_measure + (uint64_t)(o->duration * 1e6)
-			    : UINT64_MAX;
+			? lg->t_measure + (uint64_t)(o->duration * 1e6)
+			: UINT64_MAX;
 	open_next(lg);
 	loop(lg);
 	lg->t_finish = lg_now();

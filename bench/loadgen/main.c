@@ -20,70 +20,92 @@
 #define USAGE                                                                 \
 	"usage: loadgen --mode imap|imap-idle|imap-select|lmtp|pop3\n"        \
 	"               --port N --corpus DIR [--corpus DIR ...] [options]\n" \
-	"  --host ADDR         server address (127.0.0.1)\n"                 \
-	"  --clients N         concurrent connections (1)\n"                 \
-	"  --users N           accounts the clients use (= clients)\n"       \
-	"  --user-base N       number of the first account (1)\n"            \
-	"  --user-fmt FMT      account name with one %%u (user%%u@example.com)\n" \
-	"  --password PW       password of every account (benchpass)\n"      \
-	"  --duration S        seconds measured (0: until done) (10)\n"      \
-	"  --warmup S          seconds before measuring (0)\n"               \
-	"  --ops N             stop after N operations (0: no bound)\n"      \
-	"  --timeout-ms N      answer timeout per command (30000)\n"         \
-	"  --ramp N            connections set up at once (all)\n"           \
-	"  --seed N            random seed (1)\n"                            \
-	"  --send-set NAME     corpus set for APPEND and LMTP (first set)\n" \
-	"  --session-ops N     imap: operations per session (20)\n"          \
-	"  --idle-ms N         imap: length of an IDLE (50)\n"               \
-	"  --env-fetch N       imap: envelopes fetched after SELECT (20)\n"  \
-	"  --rcpts N           lmtp: recipients per message (1)\n"           \
-	"  --rcpt-domain D     lmtp: domain for unqualified user names\n"    \
-	"  --retr N            pop3: messages per session (0: all)\n"        \
-	"  --ready-file F      imap-idle: written when all are in IDLE;\n"   \
-	"                      removing it ends the IDLEs\n"                 \
-	"  --hold S            imap-idle: seconds in IDLE at most (60)\n"    \
-	"  --repeat N          imap-select: sessions (5)\n"                  \
+	"  --host ADDR         server address (127.0.0.1)\n"                  \
+	"  --clients N         concurrent connections (1)\n"                  \
+	"  --users N           accounts the clients use (= clients)\n"        \
+	"  --user-base N       number of the first account (1)\n"             \
+	"  --user-fmt FMT      account name with one %%u "                    \
+	"(user%%u@example.com)\n"                                             \
+	"  --password PW       password of every account (benchpass)\n"       \
+	"  --duration S        seconds measured (0: until done) (10)\n"       \
+	"  --warmup S          seconds before measuring (0)\n"                \
+	"  --ops N             stop after N operations (0: no bound)\n"       \
+	"  --timeout-ms N      answer timeout per command (30000)\n"          \
+	"  --ramp N            connections set up at once (all)\n"            \
+	"  --seed N            random seed (1)\n"                             \
+	"  --send-set NAME     corpus set for APPEND and LMTP (first set)\n"  \
+	"  --session-ops N     imap: operations per session (20)\n"           \
+	"  --idle-ms N         imap: length of an IDLE (50)\n"                \
+	"  --env-fetch N       imap: envelopes fetched after SELECT (20)\n"   \
+	"  --rcpts N           lmtp: recipients per message (1)\n"            \
+	"  --rcpt-domain D     lmtp: domain for unqualified user names\n"     \
+	"  --retr N            pop3: messages per session (0: all)\n"         \
+	"  --ready-file F      imap-idle: written when all are in IDLE;\n"    \
+	"                      removing it ends the IDLEs\n"                  \
+	"  --hold S            imap-idle: seconds in IDLE at most (60)\n"     \
+	"  --repeat N          imap-select: sessions (5)\n"                   \
 	"  --expect-count N    imap-select: messages the mailbox must have\n"
 
 enum {
-	OPT_MODE = 256, OPT_HOST, OPT_PORT, OPT_CLIENTS, OPT_USERS,
-	OPT_USER_BASE, OPT_USER_FMT, OPT_PASSWORD, OPT_DURATION, OPT_WARMUP,
-	OPT_OPS, OPT_TIMEOUT, OPT_RAMP, OPT_SEED, OPT_SEND_SET,
-	OPT_SESSION_OPS, OPT_IDLE_MS, OPT_ENV_FETCH, OPT_RCPTS,
-	OPT_RCPT_DOMAIN, OPT_RETR, OPT_READY_FILE, OPT_HOLD, OPT_REPEAT,
-	OPT_EXPECT, OPT_CORPUS, OPT_QUIET,
+	OPT_MODE = 256,
+	OPT_HOST,
+	OPT_PORT,
+	OPT_CLIENTS,
+	OPT_USERS,
+	OPT_USER_BASE,
+	OPT_USER_FMT,
+	OPT_PASSWORD,
+	OPT_DURATION,
+	OPT_WARMUP,
+	OPT_OPS,
+	OPT_TIMEOUT,
+	OPT_RAMP,
+	OPT_SEED,
+	OPT_SEND_SET,
+	OPT_SESSION_OPS,
+	OPT_IDLE_MS,
+	OPT_ENV_FETCH,
+	OPT_RCPTS,
+	OPT_RCPT_DOMAIN,
+	OPT_RETR,
+	OPT_READY_FILE,
+	OPT_HOLD,
+	OPT_REPEAT,
+	OPT_EXPECT,
+	OPT_CORPUS,
+	OPT_QUIET,
 };
 
 static const struct option long_opts[] = {
-	{ "mode", 1, NULL, OPT_MODE },
-	{ "host", 1, NULL, OPT_HOST },
-	{ "port", 1, NULL, OPT_PORT },
-	{ "clients", 1, NULL, OPT_CLIENTS },
-	{ "users", 1, NULL, OPT_USERS },
-	{ "user-base", 1, NULL, OPT_USER_BASE },
-	{ "user-fmt", 1, NULL, OPT_USER_FMT },
-	{ "password", 1, NULL, OPT_PASSWORD },
-	{ "duration", 1, NULL, OPT_DURATION },
-	{ "warmup", 1, NULL, OPT_WARMUP },
-	{ "ops", 1, NULL, OPT_OPS },
-	{ "timeout-ms", 1, NULL, OPT_TIMEOUT },
-	{ "ramp", 1, NULL, OPT_RAMP },
-	{ "seed", 1, NULL, OPT_SEED },
-	{ "send-set", 1, NULL, OPT_SEND_SET },
-	{ "session-ops", 1, NULL, OPT_SESSION_OPS },
-	{ "idle-ms", 1, NULL, OPT_IDLE_MS },
-	{ "env-fetch", 1, NULL, OPT_ENV_FETCH },
-	{ "rcpts", 1, NULL, OPT_RCPTS },
-	{ "rcpt-domain", 1, NULL, OPT_RCPT_DOMAIN },
-	{ "retr", 1, NULL, OPT_RETR },
-	{ "ready-file", 1, NULL, OPT_READY_FILE },
-	{ "hold", 1, NULL, OPT_HOLD },
-	{ "repeat", 1, NULL, OPT_REPEAT },
-	{ "expect-count", 1, NULL, OPT_EXPECT },
-	{ "corpus", 1, NULL, OPT_CORPUS },
-	{ "quiet", 0, NULL, OPT_QUIET },
-	{ "help", 0, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"mode", 1, NULL, OPT_MODE},
+    {"host", 1, NULL, OPT_HOST},
+    {"port", 1, NULL, OPT_PORT},
+    {"clients", 1, NULL, OPT_CLIENTS},
+    {"users", 1, NULL, OPT_USERS},
+    {"user-base", 1, NULL, OPT_USER_BASE},
+    {"user-fmt", 1, NULL, OPT_USER_FMT},
+    {"password", 1, NULL, OPT_PASSWORD},
+    {"duration", 1, NULL, OPT_DURATION},
+    {"warmup", 1, NULL, OPT_WARMUP},
+    {"ops", 1, NULL, OPT_OPS},
+    {"timeout-ms", 1, NULL, OPT_TIMEOUT},
+    {"ramp", 1, NULL, OPT_RAMP},
+    {"seed", 1, NULL, OPT_SEED},
+    {"send-set", 1, NULL, OPT_SEND_SET},
+    {"session-ops", 1, NULL, OPT_SESSION_OPS},
+    {"idle-ms", 1, NULL, OPT_IDLE_MS},
+    {"env-fetch", 1, NULL, OPT_ENV_FETCH},
+    {"rcpts", 1, NULL, OPT_RCPTS},
+    {"rcpt-domain", 1, NULL, OPT_RCPT_DOMAIN},
+    {"retr", 1, NULL, OPT_RETR},
+    {"ready-file", 1, NULL, OPT_READY_FILE},
+    {"hold", 1, NULL, OPT_HOLD},
+    {"repeat", 1, NULL, OPT_REPEAT},
+    {"expect-count", 1, NULL, OPT_EXPECT},
+    {"corpus", 1, NULL, OPT_CORPUS},
+    {"quiet", 0, NULL, OPT_QUIET},
+    {"help", 0, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static const struct {
@@ -91,11 +113,11 @@ static const struct {
 	enum lg_mode mode;
 	const struct lg_proto *proto;
 } modes[] = {
-	{ "imap", LG_MODE_IMAP_MIXED, &lg_proto_imap },
-	{ "imap-idle", LG_MODE_IMAP_IDLE, &lg_proto_imap },
-	{ "imap-select", LG_MODE_IMAP_SELECT, &lg_proto_imap },
-	{ "lmtp", LG_MODE_LMTP, &lg_proto_lmtp },
-	{ "pop3", LG_MODE_POP3, &lg_proto_pop3 },
+    {"imap", LG_MODE_IMAP_MIXED, &lg_proto_imap},
+    {"imap-idle", LG_MODE_IMAP_IDLE, &lg_proto_imap},
+    {"imap-select", LG_MODE_IMAP_SELECT, &lg_proto_imap},
+    {"lmtp", LG_MODE_LMTP, &lg_proto_lmtp},
+    {"pop3", LG_MODE_POP3, &lg_proto_pop3},
 };
 
 static int
@@ -147,8 +169,7 @@ password_valid(const char *pw)
 }
 
 static int
-set_option(struct lg_options *o, struct corpus *corpus, int c,
-	   const char *arg)
+set_option(struct lg_options *o, struct corpus *corpus, int c, const char *arg)
 {
 	unsigned n;
 	struct err err;
@@ -162,34 +183,64 @@ set_option(struct lg_options *o, struct corpus *corpus, int c,
 			}
 		}
 		return usage_error("unknown mode");
-	case OPT_HOST: o->host = arg; return 0;
-	case OPT_PORT: o->port = arg; return parse_uint(arg, 65535, &n);
+	case OPT_HOST:
+		o->host = arg;
+		return 0;
+	case OPT_PORT:
+		o->port = arg;
+		return parse_uint(arg, 65535, &n);
 	case OPT_CLIENTS:
 		return parse_uint(arg, LG_CLIENTS_MAX, &o->clients);
-	case OPT_USERS: return parse_uint(arg, LG_CLIENTS_MAX, &o->users);
-	case OPT_USER_BASE: return parse_uint(arg, 1u << 30, &o->user_base);
-	case OPT_USER_FMT: o->user_fmt = arg; return 0;
-	case OPT_PASSWORD: o->password = arg; return 0;
-	case OPT_DURATION: return parse_secs(arg, &o->duration);
-	case OPT_WARMUP: return parse_secs(arg, &o->warmup);
-	case OPT_OPS: return str_to_u64(arg, &o->max_ops);
+	case OPT_USERS:
+		return parse_uint(arg, LG_CLIENTS_MAX, &o->users);
+	case OPT_USER_BASE:
+		return parse_uint(arg, 1u << 30, &o->user_base);
+	case OPT_USER_FMT:
+		o->user_fmt = arg;
+		return 0;
+	case OPT_PASSWORD:
+		o->password = arg;
+		return 0;
+	case OPT_DURATION:
+		return parse_secs(arg, &o->duration);
+	case OPT_WARMUP:
+		return parse_secs(arg, &o->warmup);
+	case OPT_OPS:
+		return str_to_u64(arg, &o->max_ops);
 	case OPT_TIMEOUT:
 		return parse_uint(arg, 3600 * 1000, &o->timeout_ms);
-	case OPT_RAMP: return parse_uint(arg, LG_CLIENTS_MAX, &o->ramp);
-	case OPT_SEED: return str_to_u32(arg, &o->seed);
-	case OPT_SEND_SET: o->send_set = arg; return 0;
+	case OPT_RAMP:
+		return parse_uint(arg, LG_CLIENTS_MAX, &o->ramp);
+	case OPT_SEED:
+		return str_to_u32(arg, &o->seed);
+	case OPT_SEND_SET:
+		o->send_set = arg;
+		return 0;
 	case OPT_SESSION_OPS:
 		return parse_uint(arg, 1000000, &o->session_ops);
-	case OPT_IDLE_MS: return parse_uint(arg, 3600 * 1000, &o->idle_ms);
-	case OPT_ENV_FETCH: return parse_uint(arg, 1000, &o->env_fetch);
-	case OPT_RCPTS: return parse_uint(arg, LG_RCPTS_MAX, &o->rcpts);
-	case OPT_RCPT_DOMAIN: o->rcpt_domain = arg; return 0;
-	case OPT_RETR: return parse_uint(arg, 10000000, &o->retr);
-	case OPT_READY_FILE: o->ready_file = arg; return 0;
-	case OPT_HOLD: return parse_secs(arg, &o->hold);
-	case OPT_REPEAT: return parse_uint(arg, 100000, &o->repeat);
-	case OPT_EXPECT: return str_to_u32(arg, &o->expect_count);
-	case OPT_QUIET: o->quiet = true; return 0;
+	case OPT_IDLE_MS:
+		return parse_uint(arg, 3600 * 1000, &o->idle_ms);
+	case OPT_ENV_FETCH:
+		return parse_uint(arg, 1000, &o->env_fetch);
+	case OPT_RCPTS:
+		return parse_uint(arg, LG_RCPTS_MAX, &o->rcpts);
+	case OPT_RCPT_DOMAIN:
+		o->rcpt_domain = arg;
+		return 0;
+	case OPT_RETR:
+		return parse_uint(arg, 10000000, &o->retr);
+	case OPT_READY_FILE:
+		o->ready_file = arg;
+		return 0;
+	case OPT_HOLD:
+		return parse_secs(arg, &o->hold);
+	case OPT_REPEAT:
+		return parse_uint(arg, 100000, &o->repeat);
+	case OPT_EXPECT:
+		return str_to_u32(arg, &o->expect_count);
+	case OPT_QUIET:
+		o->quiet = true;
+		return 0;
 	case OPT_CORPUS:
 		if (corpus_load(corpus, arg, &err) < 0) {
 			fprintf(stderr, "loadgen: corpus %s: %s\n", arg,
@@ -272,8 +323,9 @@ raise_fd_limit(unsigned clients)
 		rl.rlim_max = want; /* works for root only */
 	rl.rlim_cur = want;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-		fprintf(stderr, "loadgen: cannot raise the descriptor limit "
-				"to %llu\n",
+		fprintf(stderr,
+			"loadgen: cannot raise the descriptor limit "
+			"to %llu\n",
 			(unsigned long long)want);
 }
 

@@ -36,11 +36,11 @@ enum pop3_phase {
 
 struct pop3_state {
 	enum pop3_phase phase;
-	bool in_data;	 /* the status line of a multi-line answer was +OK */
-	size_t scan;	 /* where to look for the terminating line */
-	uint32_t count;	 /* STAT */
-	uint32_t next;	 /* next message to RETR (1-based) */
-	uint32_t last;	 /* last message to RETR */
+	bool in_data;	/* a multi-line answer's data follows */
+	size_t scan;	/* where to look for the terminating line */
+	uint32_t count; /* STAT */
+	uint32_t next;	/* next message to RETR (1-based) */
+	uint32_t last;	/* last message to RETR */
 	uint64_t session_start;
 	VEC(uint32_t) sizes; /* LIST, index = message number - 1 */
 	struct buf msg;	     /* a RETR answer without its dot-stuffing */
@@ -52,9 +52,8 @@ state(struct lg_conn *c)
 	return c->ps;
 }
 
-static void
-command(struct lg_conn *c, enum pop3_phase phase, enum lg_op op,
-	const char *fmt, ...) ATTR_FORMAT(4, 5);
+static void command(struct lg_conn *c, enum pop3_phase phase, enum lg_op op,
+		    const char *fmt, ...) ATTR_FORMAT(4, 5);
 
 static void
 command(struct lg_conn *c, enum pop3_phase phase, enum lg_op op,
@@ -102,7 +101,8 @@ unstuff(struct pop3_state *s, const uint8_t *p, size_t len)
 	(void)buf_reserve(&s->msg, len);
 	while (p < end) {
 		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		size_t n =
+		    nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
 
 		if (*p == '.') {
 			p++;
@@ -360,11 +360,11 @@ pop3_stop(struct lg_conn *c)
 }
 
 const struct lg_proto lg_proto_pop3 = {
-	.name = "pop3",
-	.init = pop3_init,
-	.deinit = pop3_deinit,
-	.connected = pop3_connected,
-	.input = pop3_input,
-	.timer = pop3_timer,
-	.stop = pop3_stop,
+    .name = "pop3",
+    .init = pop3_init,
+    .deinit = pop3_deinit,
+    .connected = pop3_connected,
+    .input = pop3_input,
+    .timer = pop3_timer,
+    .stop = pop3_stop,
 };

@@ -76,8 +76,7 @@ metrics(const struct lg *lg, double window)
 		printf("metric %s.p99_ms %.3f\n", name,
 		       ms(hist_quantile(h, 0.99)));
 		printf("metric %s.max_ms %.3f\n", name, ms(h->max));
-		printf("metric %s.mean_ms %.3f\n", name,
-		       ms(h->sum / h->count));
+		printf("metric %s.mean_ms %.3f\n", name, ms(h->sum / h->count));
 		if (st->bytes[op] != 0)
 			printf("metric %s.mb_per_s %.3f\n", name,
 			       st->bytes[op] / window / 1e6);

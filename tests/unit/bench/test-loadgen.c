@@ -112,24 +112,20 @@ test_corpus_verify(void **state)
 	assert_non_null(corpus_set(&c, "t"));
 	assert_null(corpus_set(&c, "x"));
 	/* the header names the message, not the body's look-alike */
-	assert_int_equal(corpus_verify(&c, msg1, l1, &m, why, sizeof(why)),
-			 0);
+	assert_int_equal(corpus_verify(&c, msg1, l1, &m, why, sizeof(why)), 0);
 	assert_string_equal(m->id, "t-1");
 	assert_string_equal(m->msgid, "<one@example.com>");
-	assert_int_equal(corpus_verify(&c, msg2, l2, &m, why, sizeof(why)),
-			 0);
+	assert_int_equal(corpus_verify(&c, msg2, l2, &m, why, sizeof(why)), 0);
 	assert_string_equal(m->id, "t-2");
 	/* one byte less, one byte changed, no header */
 	assert_int_equal(corpus_verify(&c, msg1, l1 - 1, &m, why, sizeof(why)),
 			 -1);
 	assert_non_null(strstr(why, "expected"));
 	data[l1 - 3] ^= 1;
-	assert_int_equal(corpus_verify(&c, data, l1, &m, why, sizeof(why)),
-			 -1);
+	assert_int_equal(corpus_verify(&c, data, l1, &m, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "differs"));
-	assert_int_equal(corpus_verify(&c, "x\r\n\r\n", 5, &m, why,
-				       sizeof(why)),
-			 -1);
+	assert_int_equal(
+	    corpus_verify(&c, "x\r\n\r\n", 5, &m, why, sizeof(why)), -1);
 	assert_non_null(corpus_find_id(&c, " t-1\r\n", 6));
 	assert_null(corpus_find_id(&c, " t-3\r\n", 6));
 	assert_null(corpus_find_id(&c, "", 0));
@@ -144,18 +140,18 @@ static void
 test_corpus_bad_index(void **state)
 {
 	static const char *const bad[] = {
-		"",				/* empty */
-		"t-1\t0\t5\n",			/* 3 fields */
-		"t-1\t0\t5\t<a>\tx\n",		/* 5 fields */
-		"t-1\t0\t50\t<a>\n",		/* beyond the data */
-		"t-1\t18446744073709551615\t5\t<a>\n",
-		"t-1\t0\t0\t<a>\n",		/* empty message */
-		"t-1\t0\t5\t<a>",		/* no line end */
-		"t-1\t0\t5\t<a>\nt-1\t5\t5\t<b>\n", /* duplicate */
-		"t-1\t0\t5\t<a>\nu-2\t5\t5\t<b>\n", /* two sets */
-		"nodash\t0\t5\t<a>\n",
-		"t 1\t0\t5\t<a>\n",
-		"t-1\tx\t5\t<a>\n",
+	    "",			   /* empty */
+	    "t-1\t0\t5\n",	   /* 3 fields */
+	    "t-1\t0\t5\t<a>\tx\n", /* 5 fields */
+	    "t-1\t0\t50\t<a>\n",   /* beyond the data */
+	    "t-1\t18446744073709551615\t5\t<a>\n",
+	    "t-1\t0\t0\t<a>\n",			/* empty message */
+	    "t-1\t0\t5\t<a>",			/* no line end */
+	    "t-1\t0\t5\t<a>\nt-1\t5\t5\t<b>\n", /* duplicate */
+	    "t-1\t0\t5\t<a>\nu-2\t5\t5\t<b>\n", /* two sets */
+	    "nodash\t0\t5\t<a>\n",
+	    "t 1\t0\t5\t<a>\n",
+	    "t-1\tx\t5\t<a>\n",
 	};
 	struct corpus c;
 	struct err err;
@@ -239,8 +235,7 @@ test_imap_frame(void **state)
 	assert_int_equal(lens[3], 12);
 	assert_int_equal(lens[4], 12);
 	/* a literal larger than any response may be */
-	snprintf(big, sizeof(big), "* 1 FETCH (BODY[] {%u}\r\n",
-		 LG_IN_MAX + 1);
+	snprintf(big, sizeof(big), "* 1 FETCH (BODY[] {%u}\r\n", LG_IN_MAX + 1);
 	assert_int_equal(imap_frame((const uint8_t *)big, strlen(big), &scan,
 				    &lit_end, &resp),
 			 -1);
@@ -283,8 +278,8 @@ static void
 test_imap_lex(void **state)
 {
 	static const char line[] =
-		"* OK [APPENDUID 1 2] BODY[HEADER.FIELDS (X-A)] \"q\\\"x\" "
-		"nil (a {3}\r\nx y) \\Seen\r\n";
+	    "* OK [APPENDUID 1 2] BODY[HEADER.FIELDS (X-A)] \"q\\\"x\" "
+	    "nil (a {3}\r\nx y) \\Seen\r\n";
 	struct imap_lex lx;
 	struct imap_tok t;
 	char text[8];
@@ -362,19 +357,18 @@ test_imap_fetch(void **state)
 
 	(void)state;
 	assert_int_equal(
-		parse_fetch("(UID 7 FLAGS (\\Seen \\Recent $Junk) "
-			    "RFC822.SIZE 12 INTERNALDATE \"1-Jan-2020 "
-			    "00:00:00 +0000\" ENVELOPE (\"d\" \"s\" ((NIL NIL "
-			    "\"a\" \"b\")) NIL NIL NIL NIL NIL NIL "
-			    "\"<m@x>\") BODY[HEADER.FIELDS (X-BENCH-ID)] "
-			    "{4}\r\nab\r\n BODY[] {3}\r\nxyz MODSEQ (5))\r\n",
-			    &f),
-		0);
+	    parse_fetch("(UID 7 FLAGS (\\Seen \\Recent $Junk) "
+			"RFC822.SIZE 12 INTERNALDATE \"1-Jan-2020 "
+			"00:00:00 +0000\" ENVELOPE (\"d\" \"s\" ((NIL NIL "
+			"\"a\" \"b\")) NIL NIL NIL NIL NIL NIL "
+			"\"<m@x>\") BODY[HEADER.FIELDS (X-BENCH-ID)] "
+			"{4}\r\nab\r\n BODY[] {3}\r\nxyz MODSEQ (5))\r\n",
+			&f),
+	    0);
 	assert_true(f.has_uid && f.has_flags && f.has_size && f.has_env &&
 		    f.has_hdr && f.has_body);
 	assert_int_equal(f.uid, 7);
-	assert_int_equal(f.flags,
-			 IMAP_F_SEEN | IMAP_F_RECENT | IMAP_F_KEYWORD);
+	assert_int_equal(f.flags, IMAP_F_SEEN | IMAP_F_RECENT | IMAP_F_KEYWORD);
 	assert_int_equal(f.size, 12);
 	assert_string_equal(f.env_msgid, "<m@x>");
 	assert_int_equal(f.hdr_len, 4);
@@ -414,15 +408,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hist_quantiles),
-		cmocka_unit_test(test_corpus_verify),
-		cmocka_unit_test(test_corpus_bad_index),
-		cmocka_unit_test(test_checksum),
-		cmocka_unit_test(test_imap_frame),
-		cmocka_unit_test(test_imap_frame_long_line),
-		cmocka_unit_test(test_imap_lex),
-		cmocka_unit_test(test_imap_skip_depth),
-		cmocka_unit_test(test_imap_fetch),
+	    cmocka_unit_test(test_hist_quantiles),
+	    cmocka_unit_test(test_corpus_verify),
+	    cmocka_unit_test(test_corpus_bad_index),
+	    cmocka_unit_test(test_checksum),
+	    cmocka_unit_test(test_imap_frame),
+	    cmocka_unit_test(test_imap_frame_long_line),
+	    cmocka_unit_test(test_imap_lex),
+	    cmocka_unit_test(test_imap_skip_depth),
+	    cmocka_unit_test(test_imap_fetch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -147,21 +147,26 @@ class Bench:
             d.start()
             log(f"filling {d.name} mailboxes (doveadm import)")
             t0 = time.monotonic()
-            for group, set_name, count in self.fills():
-                src = corpus.maildir(
-                    self.corpus[set_name],
-                    os.path.join(self.workdir, "maildir",
-                                 f"{set_name}-{count}"), count, uid, gid)
-                for user in group:
-                    got = d.populate(user, src, os.path.join(
-                        d.root, "populate.log"))
-                    if got != count:
-                        die(f"{d.name}: {user} has {got} messages, "
-                            f"expected {count}")
-            d.stop()
+            try:
+                self.fill_dovecot(d, uid, gid)
+            finally:
+                d.stop()
             log(f"  {time.monotonic() - t0:.1f} s")
             servers.append(d)
         return servers
+
+    def fill_dovecot(self, d, uid, gid):
+        for group, set_name, count in self.fills():
+            src = corpus.maildir(
+                self.corpus[set_name],
+                os.path.join(self.workdir, "maildir", f"{set_name}-{count}"),
+                count, uid, gid)
+            for user in group:
+                got = d.populate(user, src,
+                                 os.path.join(d.root, "populate.log"))
+                if got != count:
+                    die(f"{d.name}: {user} has {got} messages, expected "
+                        f"{count}")
 
     # ---- runs ----
 
@@ -171,7 +176,12 @@ class Bench:
         name = f"{scen.id}-{len(self.records):03d}-{server.name}"
         rec = {"scenario": scen.id, "variant": vname, "server": server.name,
                "rep": self.rep, "load_before": loadavg()}
-        if not server.start():
+        try:
+            started = server.start()
+        except RuntimeError as e:
+            rec.update(status="errors", errors=1, why=str(e))
+            return rec
+        if not started:
             rec.update(status="n/a", why=server.why)
             return rec
         try:

@@ -11,7 +11,7 @@ import subprocess
 import time
 
 from . import procstat
-from .util import log, parse_metrics, run
+from .util import parse_metrics, run
 
 HIGH, LOW = "high", "low"
 

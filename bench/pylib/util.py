@@ -2,7 +2,6 @@
 """Small helpers of the benchmark driver: processes, ports, users, logs."""
 import os
 import pwd
-import grp
 import socket
 import subprocess
 import sys
@@ -99,10 +98,6 @@ def as_user(cmd, uid, gid):
 def loadavg():
     with open("/proc/loadavg") as f:
         return [float(x) for x in f.read().split()[:3]]
-
-
-def group_name(gid):
-    return grp.getgrgid(gid).gr_name
 
 
 def parse_metrics(text):

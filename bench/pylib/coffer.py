@@ -38,7 +38,8 @@ CONF = """\
 """
 
 SERVICES = ("imap", "pop3", "lmtp")
-READY = re.compile(r"notice: ready: \S+ \S+ services=(\S*)")
+READY = re.compile(r"notice: ready: \S+ \S+ services=(\S*) "
+                   r"listeners=\d+ workers=(\d+)")
 
 
 class Coffer:
@@ -57,14 +58,19 @@ class Coffer:
                                   "msadm")
         self.fill = os.path.join(build_dir, "bench", "coffer-fill")
         self.services = set()
+        self.workers = None
         self.why = "cofferd is not built yet"
 
     def available(self, service):
         return service in self.services
 
     def describe(self):
-        return ("Coffer (cofferd defaults: store fsync on, one process, "
-                "event loop plus worker threads)")
+        workers = f"{self.workers} worker threads" if self.workers \
+            else "worker threads"
+        return (f"Coffer, cofferd with its defaults: store fsync on, a "
+                f"supervisor and one worker process, one event-loop "
+                f"thread and {workers} (thread_pool_min/max clamp the "
+                f"CPU count), log_level info")
 
     def setup(self, users):
         """Config, directories and accounts (msadm, yescrypt). Returns
@@ -124,6 +130,7 @@ class Coffer:
                 f.seek(offset)
                 ready = READY.search(f.read().decode(errors="replace"))
         if ready is not None:
+            self.workers = int(ready.group(2))
             for service in ready.group(1).split(","):
                 if service in self.ports and \
                         wait_port(self.ports[service], 10, self.proc):

@@ -135,7 +135,8 @@ class Dovecot:
         return (f"Dovecot {self.version}, {self.fmt}, mail_fsync=always, "
                 "login processes in high-performance mode "
                 "(service_count=0, process_min_avail=2), one imap/pop3 "
-                "process per session, lmtp processes as needed")
+                "process per session, lmtp processes as needed, "
+                "info logging to a file")
 
     def setup(self):
         if os.path.exists(self.root):

@@ -241,12 +241,12 @@ class Bench:
                 "commit": git_commit(), "mode": "full" if self.args.full
                 else "short", "machine": machine(),
                 "command": self.args.command_line,
-                "servers": {s.name: s.describe() for s in servers},
                 "load_at_start": loadavg(), "params": vars(self.params)}
         for scen in ALL:
             if scen.id in self.selected:
                 self.run_scenario(scen, servers)
         meta["load_at_end"] = loadavg()
+        meta["servers"] = {s.name: s.describe() for s in servers}
         meta["duration_s"] = round(time.time() - t_start)
         with open(os.path.join(self.results, "results.json"), "w") as f:
             json.dump({"meta": meta, "records": self.records}, f, indent=1)

@@ -12,9 +12,10 @@ from . import corpus, report
 from .coffer import Coffer
 from .dovecot import Dovecot
 from .scenarios import ALL, Params
-from .util import (BENCH_USER, DOMAIN, PASSWORD, die, ensure_bench_user,
-                   loadavg, log, run)
+from .util import (BENCH_USER, DOMAIN, PASSWORD, clear_dir, die,
+                   ensure_bench_user, loadavg, log, run)
 
+BIG = f"big1@{DOMAIN}"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 
@@ -114,16 +115,62 @@ class Bench:
         names += [f"popa1@{DOMAIN}", f"popb1@{DOMAIN}", f"big1@{DOMAIN}"]
         return names
 
-    def fills(self):
-        """(users, corpus set, messages each) for every mailbox group."""
+    def fills(self, big):
+        """(users, corpus set, messages each) for every mailbox group;
+        the 100,000-message mailbox only with big."""
         p = self.params
         mix = [f"mix{i}@{DOMAIN}" for i in range(1, p.mix_users + 1)]
         fills = [(mix, "mixed", p.mix_msgs),
                  ([f"popa1@{DOMAIN}"], "fourk", 1000),
                  ([f"popb1@{DOMAIN}"], "hundredk", p.pop_big_msgs)]
-        if "S5" in self.selected:
-            fills.append(([f"big1@{DOMAIN}"], "small", p.big_msgs))
+        if big:
+            fills.append(([BIG], "small", p.big_msgs))
         return fills
+
+    # The 100,000-message mailbox of S5 takes long to fill and to delete,
+    # and S5 only reads it: it is kept from run to run while the code
+    # that wrote it is the same (Coffer: the committed store, mime and lib
+    # sources and coffer-fill; Dovecot: its version and format).
+
+    def s5_key(self, server):
+        if "S5" not in self.selected or self.args.fresh:
+            return None
+        if server.kind == "coffer":
+            paths = ["src/lib", "src/mime", "src/store",
+                     "bench/coffer-fill.c"]
+            if subprocess.run(["git", "-C", REPO, "status", "--porcelain",
+                               *paths], capture_output=True).stdout.strip():
+                return None  # uncommitted changes: no reuse
+            trees = [subprocess.run(["git", "-C", REPO, "rev-parse",
+                                     f"HEAD:{p}"], capture_output=True)
+                     .stdout.decode().strip() for p in paths]
+            if not all(trees):
+                return None
+            key = "coffer " + " ".join(trees)
+        else:
+            key = server.cache_key()
+        return (f"{key} {' '.join(corpus.SETS['small'])} "
+                f"{self.params.big_msgs}")
+
+    def s5_keep(self, server):
+        """The paths of a reusable S5 mailbox (empty if there is none)."""
+        key = self.s5_key(server)
+        stamp = os.path.join(server.root, ".s5-mailbox")
+        if key is None or not os.path.isdir(server.mail_dir(BIG)):
+            return []
+        try:
+            with open(stamp) as f:
+                if f.read() != key:
+                    return []
+        except OSError:
+            return []
+        return [server.mail_dir(BIG), stamp]
+
+    def s5_filled(self, server):
+        key = self.s5_key(server)
+        if key is not None:
+            with open(os.path.join(server.root, ".s5-mailbox"), "w") as f:
+                f.write(key)
 
     def setup_servers(self):
         uid, gid = ensure_bench_user()
@@ -131,32 +178,40 @@ class Bench:
         users = self.users()
         coffer = Coffer(os.path.join(base, "coffer"), self.build_dir, uid,
                         gid, BENCH_USER)
+        keep = self.s5_keep(coffer)
         log(f"creating {len(users)} accounts (msadm)")
-        hashes = coffer.setup([(u, PASSWORD) for u in users])
-        log("filling Coffer mailboxes (coffer-fill)")
+        hashes = coffer.setup([(u, PASSWORD) for u in users], keep)
+        log("filling Coffer mailboxes (coffer-fill)" +
+            (", reusing the S5 mailbox" if keep else ""))
         t0 = time.monotonic()
-        for group, set_name, count in self.fills():
+        for group, set_name, count in self.fills("S5" in self.selected and
+                                                 not keep):
             coffer.populate(group, self.corpus[set_name], count)
+        self.s5_filled(coffer)
         log(f"  {time.monotonic() - t0:.1f} s")
         servers = [coffer]
         formats = ["sdbox"] + (["maildir"] if self.args.maildir else [])
         for fmt in formats:
             d = Dovecot(os.path.join(base, f"dovecot-{fmt}"), fmt, uid, gid,
                         hashes)
-            d.setup()
+            keep = self.s5_keep(d)
+            d.setup(keep)
             d.start()
-            log(f"filling {d.name} mailboxes (doveadm import)")
+            log(f"filling {d.name} mailboxes (doveadm import)" +
+                (", reusing the S5 mailbox" if keep else ""))
             t0 = time.monotonic()
             try:
-                self.fill_dovecot(d, uid, gid)
+                self.fill_dovecot(d, uid, gid, self.fills(
+                    "S5" in self.selected and not keep))
             finally:
                 d.stop()
+            self.s5_filled(d)
             log(f"  {time.monotonic() - t0:.1f} s")
             servers.append(d)
         return servers
 
-    def fill_dovecot(self, d, uid, gid):
-        for group, set_name, count in self.fills():
+    def fill_dovecot(self, d, uid, gid, fills):
+        for group, set_name, count in fills:
             src = corpus.maildir(
                 self.corpus[set_name],
                 os.path.join(self.workdir, "maildir", f"{set_name}-{count}"),
@@ -255,6 +310,11 @@ class Bench:
             f.write(text)
         print(text)
         log(f"results in {self.results}")
-        if not self.args.keep:
-            shutil.rmtree(os.path.join(self.workdir, "servers"),
-                          ignore_errors=True)
+        if self.args.keep:
+            return
+        log("removing the servers' directories")
+        for server in servers:
+            if self.args.clean:
+                shutil.rmtree(server.root, ignore_errors=True)
+            else:
+                clear_dir(server.root, self.s5_keep(server))

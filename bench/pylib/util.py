@@ -2,6 +2,7 @@
 """Small helpers of the benchmark driver: processes, ports, users, logs."""
 import os
 import pwd
+import shutil
 import socket
 import subprocess
 import sys
@@ -80,6 +81,23 @@ def ensure_bench_user():
              BENCH_USER])
         pw = pwd.getpwnam(BENCH_USER)
     return pw.pw_uid, pw.pw_gid
+
+
+def clear_dir(root, keep=()):
+    """Empties root (creating it if missing) except for the paths in keep
+    and the directories leading to them."""
+    keep = [os.path.abspath(k) for k in keep]
+    os.makedirs(root, exist_ok=True)
+    for name in os.listdir(root):
+        path = os.path.join(root, name)
+        if path in keep:
+            continue
+        if any(k.startswith(path + os.sep) for k in keep):
+            clear_dir(path, keep)
+        elif os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
 
 
 def chown_tree(path, uid, gid):

@@ -16,8 +16,11 @@
 #include <unistd.h>
 
 #define READ_CHUNK (64u * 1024)
-/* Buffers above this are freed when they empty (5,000 idle clients). */
-#define KEEP_BUF (16u * 1024)
+/* Empty buffers above this are freed: small for thousands of idle
+   clients, large enough for busy ones to keep a message's worth instead
+   of reallocating it for every FETCH. */
+#define KEEP_BUF_IDLE (16u * 1024)
+#define KEEP_BUF_BUSY (1u << 20)
 /* How often deadlines and the stop condition are checked. */
 #define TICK_MS 50
 #define GRACE_MS 10000
@@ -135,9 +138,12 @@ lg_fail(struct lg_conn *c, const char *fmt, ...)
 static void
 conn_release_bufs(struct lg_conn *c)
 {
-	if (c->in.len == 0 && c->in.cap > KEEP_BUF)
+	size_t keep = c->lg->opt->mode == LG_MODE_IMAP_IDLE ? KEEP_BUF_IDLE
+							     : KEEP_BUF_BUSY;
+
+	if (c->in.len == 0 && c->in.cap > keep)
 		buf_free(&c->in);
-	if (c->out.len == 0 && c->out.cap > KEEP_BUF)
+	if (c->out.len == 0 && c->out.cap > keep)
 		buf_free(&c->out);
 }
 

@@ -88,7 +88,7 @@ class S1:
                 "--users", str(v["clients"]), "--user-fmt",
                 "mix%u@example.com", "--send-set", "mixed", "--duration",
                 str(p.s1_secs), "--warmup", str(p.s1_warmup),
-                "--seed", str(ctx.rep + 1)]
+                "--session-ops", "100", "--seed", str(ctx.rep + 1)]
         return loadgen(ctx, server, "imap", args, name,
                        p.s1_secs + p.s1_warmup + 120)
 

@@ -38,7 +38,7 @@
 
 enum account_status {
 	ACCOUNT_ENABLED,   /* may log in */
-	ACCOUNT_DISABLED,  /* may not log in; mail is still delivered */
+	ACCOUNT_DISABLED,  /* may not log in; LMTP refuses mail (550 5.2.1) */
 	ACCOUNT_MIGRATING, /* placeholder awaiting migration (msadm add -m) */
 };
 

@@ -80,8 +80,8 @@ base64_encode(const void *data, size_t len, struct buf *out)
 	return 0;
 }
 
-static int
-b64val(unsigned char c)
+int
+base64_value(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -104,9 +104,9 @@ base64_decode(const void *in, size_t len, struct buf *out)
 	if (len % 4 != 0)
 		return -1;
 	for (size_t i = 0; i < len; i += 4) {
-		int a = b64val(p[i]), b = b64val(p[i + 1]);
-		int c = p[i + 2] == '=' ? -2 : b64val(p[i + 2]);
-		int d = p[i + 3] == '=' ? -2 : b64val(p[i + 3]);
+		int a = base64_value(p[i]), b = base64_value(p[i + 1]);
+		int c = p[i + 2] == '=' ? -2 : base64_value(p[i + 2]);
+		int d = p[i + 3] == '=' ? -2 : base64_value(p[i + 3]);
 		uint8_t bytes[3];
 		size_t n = 3;
 

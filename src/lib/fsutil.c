@@ -335,6 +335,24 @@ rm_rf(const char *path, struct err *err)
 	return rm_rf_at(AT_FDCWD, path, err);
 }
 
+DIR *
+opendir_at(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
 void
 unique_name(char *buf, size_t size)
 {

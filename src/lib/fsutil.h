@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <dirent.h>
 #include <sys/types.h>
 #include "lib/buf.h"
 #include "lib/err.h"
@@ -50,6 +51,10 @@ int file_write_atomic_at(int dirfd, const char *name, const void *data,
 /* Removes a directory tree without following symlinks. Missing is OK. */
 int rm_rf(const char *path, struct err *err);
 int rm_rf_at(int dirfd, const char *name, struct err *err);
+
+/* A directory stream over a duplicate of dirfd, positioned at the start
+   (dirfd itself stays open and unchanged). NULL with errno on failure. */
+DIR *opendir_at(int dirfd);
 
 /* Fills buf with a name unique across processes and hosts:
    "<sec>.<usec>.<pid>.<random hex>". */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* RFC 5322 date parsing and IMAP / RFC 5322 date formatting. */
 #include "mime/mime-date.h"
+#include "lib/timeutil.h"
 
 #include "lib/str.h"
 #include "mime/mime-lex.h"
@@ -16,38 +17,6 @@ static const char month_names[12][4] = {
 static const char day_names[7][4] = {
 	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
 };
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (m = 1..12). The
-   era-based method: years are counted from March so leap days come
-   last. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int64_t *y_r, int *m_r, int *d_r)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d_r = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m_r = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y_r = yoe + era * 400 + (*m_r <= 2);
-}
 
 /* Skips CFWS and stray commas. */
 static void
@@ -251,7 +220,7 @@ mime_date_parse(const void *value, size_t len, int64_t *time_r,
 		tz = 0;
 	if (s == 60)
 		s = 59;
-	*time_r = days_from_civil(year, month, day) * 86400 + h * 3600 +
+	*time_r = time_days_from_civil(year, (unsigned)month, (unsigned)day) * 86400 + h * 3600 +
 		  m * 60 + s - (int64_t)tz * 60;
 	*tz_minutes_r = tz;
 	return 0;
@@ -269,7 +238,13 @@ to_civil(int64_t t, int tz, struct civil *c)
 
 	days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
 	secs = local - days * 86400;
-	civil_from_days(days, &c->year, &c->month, &c->day);
+	{
+		unsigned mon, mday;
+
+		time_civil_from_days(days, &c->year, &mon, &mday);
+		c->month = (int)mon;
+		c->day = (int)mday;
+	}
 	c->hour = (int)(secs / 3600);
 	c->min = (int)(secs / 60 % 60);
 	c->sec = (int)(secs % 60);

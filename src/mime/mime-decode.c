@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Streaming base64 and quoted-printable decoding (RFC 2045 6.7, 6.8). */
 #include "mime/mime-decode.h"
+#include "lib/codec.h"
 
 #include "lib/str.h"
 
@@ -42,20 +43,11 @@ mime_decoder_init(struct mime_decoder *d, enum mime_encoding enc)
 
 /* --- base64 (RFC 2045 section 6.8) ---------------------------------- */
 
+/* -2 for the padding character, -1 for anything not base64. */
 static int
 b64_value(uint8_t c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return c == '=' ? -2 : -1;
+	return c == '=' ? -2 : base64_value(c);
 }
 
 static void

@@ -202,7 +202,8 @@ finish_file(struct mdir_append *txn, struct mdir_append_msg *m, int fd,
 		log_debug("mdir: futimens failed: %m");
 	if (txn->st->store->set.fsync && fdatasync(fd) < 0)
 		return err_set_errno(err, "fdatasync", m->staging);
-	build_blob(txn, m, fd);
+	if (m->blob == NULL)
+		build_blob(txn, m, fd);
 	return 0;
 }
 
@@ -300,12 +301,8 @@ mdir_append_add_fd(struct mdir_append *txn, int dirfd, const char *path,
 		if (blob != NULL && blob_len <= MDIR_BLOB_MAX) {
 			m.blob = xmemdup(blob, blob_len);
 			m.blob_len = blob_len;
-			if (txn->st->store->set.fsync && fdatasync(fd) < 0)
-				ret = err_set_errno(err, "fdatasync",
-						    m.staging);
-		} else {
-			ret = finish_file(txn, &m, fd, err);
 		}
+		ret = finish_file(txn, &m, fd, err);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -322,11 +319,13 @@ int
 mdir_append_add_file(struct store_append *pub, const char *path,
 		     int64_t internaldate, uint32_t flags,
 		     const char *const *keywords, size_t keyword_count,
-		     struct err *err)
+		     const uint8_t *blob, size_t blob_len, struct err *err)
 {
+	if (blob_len > MDIR_BLOB_MAX)
+		blob = NULL; /* too big to cache: summarised on demand */
 	return mdir_append_add_fd((struct mdir_append *)pub, AT_FDCWD, path,
 				  internaldate, flags, keywords, keyword_count,
-				  NULL, NULL, 0, err);
+				  NULL, blob, (uint32_t)blob_len, err);
 }
 
 static void

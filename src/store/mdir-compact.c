@@ -109,15 +109,12 @@ cache_gen_used(const struct mdir_state *st, uint32_t gen)
 static void
 retire_old(struct mdir_state *st, uint32_t keep)
 {
-	int fd = dup(st->mdir_fd);
 	struct dirent *de;
 	DIR *d;
 
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	d = opendir_at(st->mdir_fd);
+	if (d == NULL)
 		return;
-	}
 	if (mkdirat(st->mdir_fd, "trash", 0700) < 0 && errno != EEXIST) {
 		closedir(d);
 		return;
@@ -149,17 +146,13 @@ static void
 remove_old_entries(int dir_fd, int64_t max_age, bool time_prefixed,
 		   bool (*name_ok)(const char *name, void *ctx), void *ctx)
 {
-	int fd = dup(dir_fd);
 	int64_t now = time_now();
 	struct dirent *de;
 	DIR *d;
 
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	d = opendir_at(dir_fd);
+	if (d == NULL)
 		return;
-	}
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		int64_t t;
 		struct stat sb;
@@ -219,16 +212,12 @@ mdir_trash_cleanup(struct mdir_state *st)
 static void
 remove_orphans(struct mdir_state *st)
 {
-	int fd = dup(st->msg_fd);
 	struct dirent *de;
 	DIR *d;
 
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	d = opendir_at(st->msg_fd);
+	if (d == NULL)
 		return;
-	}
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		uint8_t guid[16];
 		uint32_t uid;

@@ -423,16 +423,13 @@ mdir_log_open_from_start(struct mdir_log *log, int mdir_fd, uint32_t gen,
 		}
 	} else {
 		/* the smallest record number present */
-		int fd = dup(log->fd);
 		uint64_t min = UINT64_MAX;
 		struct dirent *de;
 		DIR *d;
 
-		if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-			if (fd >= 0)
-				close(fd);
+		d = opendir_at(log->fd);
+		if (d == NULL)
 			return err_set_errno(err, "opendir", "log");
-		}
 		while ((de = readdir(d)) != NULL) {
 			char *end;
 			unsigned long long v = strtoull(de->d_name, &end, 10);

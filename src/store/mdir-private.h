@@ -301,6 +301,7 @@ int mdir_append_msg_finish(struct store_append *txn, struct err *err);
 int mdir_append_add_file(struct store_append *txn, const char *path,
 			 int64_t internaldate, uint32_t flags,
 			 const char *const *keywords, size_t keyword_count,
+			 const uint8_t *blob, size_t blob_len,
 			 struct err *err);
 /* Adds a message file found at dirfd/path with known metadata (COPY). */
 int mdir_append_add_fd(struct mdir_append *txn, int dirfd, const char *path,

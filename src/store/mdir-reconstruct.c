@@ -66,16 +66,12 @@ cmp_found(const void *a, const void *b)
 static void
 scan_files(int msg_fd, struct found_vec *out)
 {
-	int fd = dup(msg_fd);
 	struct dirent *de;
 	DIR *d;
 
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	d = opendir_at(msg_fd);
+	if (d == NULL)
 		return;
-	}
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		struct found_file *f;
 		struct stat sb;
@@ -402,17 +398,13 @@ parse_num_name(const char *name, const char *prefix, uint64_t *v_r)
 static void
 scan_generations(int mdir_fd, uint32_t *max_gen_r, uint32_t *log_gen_r)
 {
-	int fd = dup(mdir_fd);
 	struct dirent *de;
 	DIR *d;
 
 	*max_gen_r = *log_gen_r = 0;
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	d = opendir_at(mdir_fd);
+	if (d == NULL)
 		return;
-	}
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		uint64_t g;
 

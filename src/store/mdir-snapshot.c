@@ -31,17 +31,13 @@ uint32_t
 mdir_newest_index(int mdir_fd, uint32_t *older_r)
 {
 	uint32_t newest = 0, older = 0;
-	int fd = dup(mdir_fd);
 	struct dirent *de;
 	DIR *d;
 
 	*older_r = 0;
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	d = opendir_at(mdir_fd);
+	if (d == NULL)
 		return 0;
-	}
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		uint32_t g;
 		char *end;

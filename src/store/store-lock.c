@@ -277,15 +277,10 @@ remove_old_claims(int dirfd, const char *file)
 	size_t len = strlen(file);
 	int64_t now = time_now();
 	struct dirent *de;
-	int fd;
-	DIR *dir;
+	DIR *dir = opendir_at(dirfd);
 
-	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if (dir == NULL)
 		return;
-	}
 	while ((de = readdir(dir)) != NULL) {
 		struct stat st;
 

@@ -97,7 +97,8 @@ struct store_vfuncs {
 	int (*append_add_file)(struct store_append *txn, const char *path,
 			       int64_t internaldate, uint32_t flags,
 			       const char *const *keywords,
-			       size_t keyword_count, struct err *err);
+			       size_t keyword_count, const uint8_t *blob,
+			       size_t blob_len, struct err *err);
 	int (*append_commit)(struct store_append *txn,
 			     uint32_t *uidvalidity_r,
 			     struct store_uid_set *uids_r, struct err *err);

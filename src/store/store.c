@@ -354,7 +354,19 @@ store_append_add_file(struct store_append *txn, const char *path,
 		      struct err *err)
 {
 	return txn->v->append_add_file(txn, path, internaldate, flags,
-				       keywords, keyword_count, err);
+				       keywords, keyword_count, NULL, 0, err);
+}
+
+int
+store_append_add_file_cached(struct store_append *txn, const char *path,
+			     int64_t internaldate, uint32_t flags,
+			     const char *const *keywords,
+			     size_t keyword_count, const uint8_t *blob,
+			     size_t blob_len, struct err *err)
+{
+	return txn->v->append_add_file(txn, path, internaldate, flags,
+				       keywords, keyword_count, blob, blob_len,
+				       err);
 }
 
 int

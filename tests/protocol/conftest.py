@@ -58,6 +58,8 @@ SANITIZER_MARKERS = (
 START_TIMEOUT = 30
 STOP_TIMEOUT = 40
 CLIENT_TIMEOUT = 20
+# Services with a TCP port of their own in ms.conf (<name>_port).
+PORT_OPTIONS = ("imap", "pop3", "lmtp", "sieve", "imaps", "pop3s")
 
 
 def build_dir():
@@ -156,8 +158,7 @@ class CofferServer(Coffer):
         self.binary_name = binary_name
         self.services_arg = services
         self.label = label
-        self.ports = {name: free_port() for name in
-                      ("imap", "pop3", "lmtp", "sieve", "imaps", "pop3s")}
+        self._free_ports = {name: free_port() for name in PORT_OPTIONS}
         root = pathlib.Path(root)
         self.run_dir = root / "run"
         self.lmtp_socket = self.run_dir / "lmtp"
@@ -178,26 +179,35 @@ class CofferServer(Coffer):
             self.data_dir = pathlib.Path(data_dir)
             self.write_conf()
 
+    @property
+    def ports(self):
+        """{"imap": port, ...} as ms.conf has them now (a test may set
+        imaps_port etc. itself)."""
+        return {name: int(self.options.get(f"{name}_port",
+                                           self._free_ports[name]))
+                for name in PORT_OPTIONS}
+
     def base_options(self, root):
+        ports = self._free_ports
         return {
             "run_dir": str(root / "run"),
             "log_level": "info",
             "managed_services": "true",
             "login_disabled": "false",
             "imap_host": "127.0.0.1",
-            "imap_port": str(self.ports["imap"]),
+            "imap_port": str(ports["imap"]),
             "pop3_host": "127.0.0.1",
-            "pop3_port": str(self.ports["pop3"]),
+            "pop3_port": str(ports["pop3"]),
             "lmtp_host": f"127.0.0.1 {root / 'run' / 'lmtp'}",
-            "lmtp_port": str(self.ports["lmtp"]),
+            "lmtp_port": str(ports["lmtp"]),
             # the ManageSieve slot; cofferd-test's echo service uses it
             "sieve_host": "127.0.0.1",
-            "sieve_port": str(self.ports["sieve"]),
+            "sieve_port": str(ports["sieve"]),
             # used only with enable_imaps / enable_pop3s
             "imaps_host": "127.0.0.1",
-            "imaps_port": str(self.ports["imaps"]),
+            "imaps_port": str(ports["imaps"]),
             "pop3s_host": "127.0.0.1",
-            "pop3s_port": str(self.ports["pop3s"]),
+            "pop3s_port": str(ports["pop3s"]),
         }
 
     def write_conf(self, extra=""):

@@ -313,9 +313,7 @@ def test_graceful_stop_finishes_command(coffer_factory):
     server = echo_server(coffer_factory, services="echo", start=True)
     idle = echo(server)
     busy = echo(server)
-    busy.f.write(b"SLEEP 1500\r\n")
-    busy.f.flush()
-    time.sleep(0.3)
+    assert busy.cmd("SLEEP 1500") == "+OK SLEEPING"
     server.send_signal(signal.SIGTERM)
     assert busy.read() == "+OK SLEPT"
     assert busy.read() == "* BYE shutting down"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* RFC 3501 date and date-time parsing and formatting. */
 #include "proto/imap/imap-date.h"
+#include "lib/timeutil.h"
 #include "lib/str.h"
 
 #include <inttypes.h>
@@ -10,47 +11,6 @@ static const char month_names[12][4] = {
     "Jan", "Feb", "Mar", "Apr", "May", "Jun",
     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1..12). The
-   era arithmetic keeps every step exact for negative years too. */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int64_t *y_r, unsigned *m_r, unsigned *d_r)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d_r = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*m_r = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	*y_r = yoe + era * 400 + (*m_r <= 2);
-}
-
-static unsigned
-days_in_month(int64_t y, unsigned m)
-{
-	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30,
-					       31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
-}
 
 /* Reads exactly n digits. */
 static bool
@@ -88,9 +48,9 @@ parse_month_year(const char *s, unsigned day, int64_t *days_r)
 	if (s[0] != '-' || !parse_month(s + 1, &month) || s[4] != '-' ||
 	    !digits(s + 5, 4, &year))
 		return false;
-	if (day < 1 || day > days_in_month(year, month))
+	if (day < 1 || day > time_days_in_month(year, month))
 		return false;
-	*days_r = days_from_civil(year, month, day);
+	*days_r = time_days_from_civil(year, month, day);
 	return true;
 }
 
@@ -185,7 +145,7 @@ imap_date_append_datetime(struct buf *out, int64_t t, int zone)
 	local = t + (int64_t)zone * 60;
 	days = floor_div(local, 86400);
 	secs = (unsigned)(local - days * 86400);
-	civil_from_days(days, &y, &m, &d);
+	time_civil_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		return -1;
 	az = (unsigned)(zone < 0 ? -zone : zone);
@@ -201,7 +161,7 @@ imap_date_append_date(struct buf *out, int64_t t)
 	int64_t y;
 	unsigned m, d;
 
-	civil_from_days(floor_div(t, 86400), &y, &m, &d);
+	time_civil_from_days(floor_div(t, 86400), &y, &m, &d);
 	if (y < 0 || y > 9999)
 		return -1;
 	return buf_printf(out, "%u-%s-%04" PRId64, d, month_names[m - 1], y);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Modified UTF-7 (RFC 3501 section 5.1.3) <-> UTF-8. */
 #include "proto/imap/imap-utf7.h"
+#include "lib/codec.h"
 #include "lib/utf8.h"
 
 #include <stdint.h>
@@ -9,20 +10,13 @@
 static const char b64_chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
+/* RFC 3501 section 5.1.3: modified base64 uses "," instead of "/". */
 static int
 b64_value(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
 	if (c == ',')
 		return 63;
-	return -1;
+	return c == '/' ? -1 : base64_value(c);
 }
 
 /* Printable US-ASCII other than "&" represents itself. */

@@ -10,11 +10,16 @@
 #include "proto/lmtp/lmtp-spool.h"
 #include "config/config.h"
 #include "lib/log.h"
+#include "lib/pool.h"
 #include "lib/str.h"
+#include "mime/mime-summary.h"
 #include "net/conn.h"
 #include "store/store.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* The Sieve hook (see lmtp-deliver.h): today the plus folder if it
    exists, else INBOX or the shared root's top mailbox. */
@@ -63,9 +68,10 @@ append_target(const struct lmtp_message *msg, const struct lmtp_target *t,
 			}
 			return -1;
 		}
-		if (store_append_add_file(txn, msg->path, msg->received,
-					  t->flags, t->keywords,
-					  t->keyword_count, err) < 0) {
+		if (store_append_add_file_cached(txn, msg->path, msg->received,
+						 t->flags, t->keywords,
+						 t->keyword_count, msg->cache,
+						 msg->cache_len, err) < 0) {
 			store_append_abort(&txn);
 			return -1;
 		}
@@ -76,6 +82,29 @@ append_target(const struct lmtp_message *msg, const struct lmtp_target *t,
 		*mailbox_r = mailbox;
 		return 0;
 	}
+}
+
+/* Parses the spooled message once; every recipient's copy gets the same
+   summary instead of the store parsing the file again per recipient. */
+static void
+summarise(struct lmtp_tx *tx)
+{
+	struct buf blob = BUF_INIT;
+	void *map = MAP_FAILED;
+	int fd = open(tx->msg.path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 && tx->msg.size > 0)
+		map = mmap(NULL, tx->msg.size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	if (map == MAP_FAILED)
+		return;
+	if (mime_summary_build(map, tx->msg.size, &blob) == 0) {
+		tx->msg.cache = pool_memdup(tx->pool, blob.data, blob.len);
+		tx->msg.cache_len = blob.len;
+	}
+	munmap(map, tx->msg.size);
+	buf_free(&blob);
 }
 
 static const struct lmtp_status *
@@ -153,6 +182,7 @@ lmtp_deliver(struct lmtp_session *s)
 		tx->msg.sender = tx->sender;
 		tx->msg.msgid = tx->norm.msgid;
 		tx->msg.received = tx->received;
+		summarise(tx);
 	}
 	tx->next_rcpt = 0;
 	s->state = LMTP_STATE_DELIVER;

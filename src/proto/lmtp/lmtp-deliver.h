@@ -46,6 +46,10 @@ struct lmtp_message {
 	const char *msgid;
 	/* Time of receipt (INTERNALDATE), seconds since the epoch. */
 	int64_t received;
+	/* The message's parsed summary (the store's cache blob), built once
+	   for all recipients; NULL if it could not be built. */
+	const uint8_t *cache;
+	size_t cache_len;
 };
 
 struct lmtp_target {

@@ -13,7 +13,8 @@
  *   LOGIN u p [authz] proto_login_password(); "+OK LOGIN <userid>" or,
  *                     after the failed-login delay, "-ERR LOGIN <status>
  *                     delay=<ms> [alert]"
- *   SLEEP <ms>        blocks the worker (like disk I/O), then "+OK SLEPT"
+ *   SLEEP <ms>        "+OK SLEEPING" at once, then blocks the worker (like
+ *                     disk I/O), then "+OK SLEPT"
  *   ALERT             "+OK ALERT <login_alert of the current config>"
  *   QUIT              "+OK BYE", close after flush
  *   <other>           echoed back
@@ -140,6 +141,9 @@ handle_line(struct conn *c, struct echo_session *s, char *line)
 		cmd_login(c, s, line + 6);
 	} else if (strncmp(line, "SLEEP ", 6) == 0 &&
 		   str_to_u32(line + 6, &ms) == 0 && ms <= ECHO_SLEEP_MAX_MS) {
+		/* tell the client the command runs, then block */
+		conn_write_str(c, "+OK SLEEPING\n");
+		(void)conn_flush(c);
 		sleep_ms(ms);
 		conn_write_str(c, "+OK SLEPT\n");
 	} else if (strcmp(line, "ALERT") == 0) {

@@ -206,7 +206,8 @@ def markdown(meta, records):
     m = meta["machine"]
     out = [f"- Date: {meta['date']}",
            f"- Commit: `{meta['commit']}`",
-           f"- Mode: {meta['mode']} ({meta['duration_s']} s)",
+           f"- Mode: {meta['mode']} ({meta['duration_s']} s from the "
+           f"command to the table, build and set-up included)",
            f"- Command: `{meta['command']}`",
            f"- Machine: {m['cpu']}, {m['cores']} cores, "
            f"{m['memory_gib']} GiB RAM, {m['os']}, kernel {m['kernel']}, "

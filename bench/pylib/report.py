@@ -124,6 +124,32 @@ def rows(meta, records):
     return out
 
 
+def against_disk(records):
+    """S2 deliveries per second as a share of the disk's own rate (S6)
+    for the same message size, 1 thread for 1 session and 16 threads
+    otherwise: how close each server comes to the physical limit."""
+    groups = group(records)
+    disk = {k[1]: summary(v.get("disk", []), "disk.rate")[0]
+            for k, v in groups.items() if k[0] == "S6"}
+    servers = [s for s in servers_of(records) if s != "disk"]
+    body = []
+    for (sid, variant), by_server in groups.items():
+        if sid != "S2":
+            continue
+        size = "100 KB" if "100 KB" in variant else "4 KB"
+        threads = "1 thread" if variant.startswith("1 session") \
+            else "16 threads"
+        ref = disk.get(f"{threads}, {size}")
+        if not ref:
+            continue
+        row = [variant, f"{threads}, {size}: {fmt(ref)}/s"]
+        for srv in servers:
+            v = summary(by_server.get(srv, []), "deliver.units_per_s")[0]
+            row.append(f"{100 * v / ref:.0f} %" if v else "n/a")
+        body.append(row)
+    return (["S2 variant", "disk (S6)"] + servers, body) if body else None
+
+
 def goals(records):
     groups = group(records)
     lines = []
@@ -183,6 +209,10 @@ def table(meta, records):
         out += [warning, ""]
     for sid, title, header, body in rows(meta, records):
         out += [f"{sid} {title}", _text_table(header, body), ""]
+    disk = against_disk(records)
+    if disk:
+        out += ["S2 deliveries/s as a share of the disk's rate (S6)",
+                _text_table(*disk), ""]
     g = goals(records)
     if g:
         out += ["Goals", _text_table(["run", "goal", "Coffer", "verdict"],
@@ -226,6 +256,10 @@ def markdown(meta, records):
         if r["scenario"] == "S7" and r.get("text"):
             out += [f"S7 store-bench output, {r['variant']}:", "", "```",
                     r["text"].rstrip(), "```", ""]
+    disk = against_disk(records)
+    if disk:
+        out += ["#### S2 deliveries per second as a share of the disk's "
+                "rate (S6)", "", _md_table(*disk), ""]
     g = goals(records)
     if g:
         out += ["#### Goals", "",

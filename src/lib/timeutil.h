@@ -20,5 +20,9 @@ unsigned time_days_in_month(int64_t year, unsigned month);
 int64_t time_now(void);
 /* Microseconds since the epoch. */
 int64_t time_now_us(void);
+/* Offset of the local time zone (TZ, /etc/localtime) from UTC at time t,
+   in minutes east of UTC (daylight saving time included); 0 if t cannot
+   be converted. Thread-safe (localtime_r). */
+int time_local_offset(int64_t t);
 
 #endif

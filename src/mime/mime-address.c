@@ -3,7 +3,7 @@
 #include "mime/mime-address.h"
 
 #include "lib/str.h"
-#include "mime/imap-quote.h"
+#include "mime/mime-quote.h"
 #include "mime/mime-lex.h"
 
 #include <string.h>
@@ -283,7 +283,7 @@ write_name(struct buf *out, const char *name)
 	if (tmp.len == 0)
 		ret = buf_append_str(out, "NIL");
 	else
-		ret = imap_append_string(out, tmp.data, tmp.len);
+		ret = mime_quote_string(out, tmp.data, tmp.len);
 	buf_free(&tmp);
 	return ret;
 }
@@ -301,18 +301,18 @@ mime_address_write_imap(const struct mime_address *a, struct buf *out)
 		if (a->domain == NULL) {
 			/* RFC 3501 section 7.4.2: group start and end */
 			ret |= buf_append_str(out, "NIL NIL ");
-			ret |= imap_append_nstring(out, a->mailbox);
+			ret |= mime_quote_nstring(out, a->mailbox);
 			ret |= buf_append_str(out, " NIL)");
 			continue;
 		}
 		ret |= write_name(out, a->name);
 		ret |= buf_append_c(out, ' ');
-		ret |= imap_append_nstring(out, a->route);
+		ret |= mime_quote_nstring(out, a->route);
 		ret |= buf_append_c(out, ' ');
-		ret |= imap_append_nstring(out, a->mailbox[0] == '\0' ?
+		ret |= mime_quote_nstring(out, a->mailbox[0] == '\0' ?
 					   "MISSING_MAILBOX" : a->mailbox);
 		ret |= buf_append_c(out, ' ');
-		ret |= imap_append_nstring(out, a->domain[0] == '\0' ?
+		ret |= mime_quote_nstring(out, a->domain[0] == '\0' ?
 					   "MISSING_DOMAIN" : a->domain);
 		ret |= buf_append_c(out, ')');
 	}

@@ -4,7 +4,7 @@
 
 #include "lib/pool.h"
 #include "lib/str.h"
-#include "mime/imap-quote.h"
+#include "mime/mime-quote.h"
 #include "mime/mime-address.h"
 
 #include <string.h>
@@ -31,7 +31,7 @@ write_humane(struct buf *out, const char *s)
 	}
 	if (tmp.len > 0 && tmp.data[tmp.len - 1] == ' ')
 		tmp.len--;
-	ret = imap_append_string(out, tmp.len == 0 ? (const uint8_t *)"" :
+	ret = mime_quote_string(out, tmp.len == 0 ? (const uint8_t *)"" :
 				 tmp.data, tmp.len);
 	buf_free(&tmp);
 	return ret;
@@ -64,7 +64,7 @@ mime_write_envelope(const struct mime_envelope *env, struct buf *out)
 	if (reply_to == NULL)
 		reply_to = from;
 	ret |= buf_append_c(out, '(');
-	ret |= imap_append_nstring(out, env->date);
+	ret |= mime_quote_nstring(out, env->date);
 	ret |= buf_append_c(out, ' ');
 	ret |= write_humane(out, env->subject);
 	ret |= buf_append_c(out, ' ');
@@ -80,9 +80,9 @@ mime_write_envelope(const struct mime_envelope *env, struct buf *out)
 	ret |= buf_append_c(out, ' ');
 	ret |= mime_address_write_imap(parse_list(pool, env->bcc), out);
 	ret |= buf_append_c(out, ' ');
-	ret |= imap_append_nstring(out, env->in_reply_to);
+	ret |= mime_quote_nstring(out, env->in_reply_to);
 	ret |= buf_append_c(out, ' ');
-	ret |= imap_append_nstring(out, env->message_id);
+	ret |= mime_quote_nstring(out, env->message_id);
 	ret |= buf_append_c(out, ')');
 	pool_destroy(&pool);
 	return ret;
@@ -101,9 +101,9 @@ write_params(struct buf *out, const struct mime_content *c, bool text)
 	for (unsigned int i = 0; i < c->n_params; i++) {
 		if (i > 0)
 			ret |= buf_append_c(out, ' ');
-		ret |= imap_append_nstring(out, c->params[i].name);
+		ret |= mime_quote_nstring(out, c->params[i].name);
 		ret |= buf_append_c(out, ' ');
-		ret |= imap_append_nstring(out, c->params[i].value);
+		ret |= mime_quote_nstring(out, c->params[i].value);
 	}
 	if (add_charset)
 		ret |= buf_append_str(out, c->n_params > 0 ?
@@ -122,7 +122,7 @@ write_ext_common(struct buf *out, const struct mime_part *part)
 		ret |= buf_append_str(out, "NIL");
 	} else {
 		ret |= buf_append_c(out, '(');
-		ret |= imap_append_nstring(out, part->disposition.type);
+		ret |= mime_quote_nstring(out, part->disposition.type);
 		ret |= buf_append_c(out, ' ');
 		ret |= write_params(out, &part->disposition, false);
 		ret |= buf_append_c(out, ')');
@@ -135,12 +135,12 @@ write_ext_common(struct buf *out, const struct mime_part *part)
 		for (unsigned int i = 0; i < part->n_languages; i++) {
 			if (i > 0)
 				ret |= buf_append_c(out, ' ');
-			ret |= imap_append_nstring(out, part->languages[i]);
+			ret |= mime_quote_nstring(out, part->languages[i]);
 		}
 		ret |= buf_append_c(out, ')');
 	}
 	ret |= buf_append_c(out, ' ');
-	return ret | imap_append_nstring(out, part->location);
+	return ret | mime_quote_nstring(out, part->location);
 }
 
 static int write_part(const struct mime_part *part, unsigned int flags,
@@ -162,7 +162,7 @@ write_multipart(const struct mime_part *part, unsigned int flags,
 	     c = c->next)
 		ret |= write_part(c, flags, out);
 	ret |= buf_append_c(out, ' ');
-	ret |= imap_append_nstring(out, part->content.subtype);
+	ret |= mime_quote_nstring(out, part->content.subtype);
 	if (extended) {
 		ret |= buf_append_c(out, ' ');
 		ret |= write_params(out, &part->content, false);
@@ -206,18 +206,18 @@ write_single(const struct mime_part *part, unsigned int flags,
 	if (opaque_multipart) {
 		ret |= buf_append_str(out, "\"application\" \"octet-stream\"");
 	} else {
-		ret |= imap_append_nstring(out, part->content.type);
+		ret |= mime_quote_nstring(out, part->content.type);
 		ret |= buf_append_c(out, ' ');
-		ret |= imap_append_nstring(out, part->content.subtype);
+		ret |= mime_quote_nstring(out, part->content.subtype);
 	}
 	ret |= buf_append_c(out, ' ');
 	ret |= write_params(out, &part->content, text);
 	ret |= buf_append_c(out, ' ');
-	ret |= imap_append_nstring(out, part->id);
+	ret |= mime_quote_nstring(out, part->id);
 	ret |= buf_append_c(out, ' ');
-	ret |= imap_append_nstring(out, part->description);
+	ret |= mime_quote_nstring(out, part->description);
 	ret |= buf_append_c(out, ' ');
-	ret |= imap_append_nstring(out, part->encoding_name != NULL ?
+	ret |= mime_quote_nstring(out, part->encoding_name != NULL ?
 					part->encoding_name : "7bit");
 	ret |= buf_printf(out, " %llu", (unsigned long long)part->body_size);
 	if (message)
@@ -227,7 +227,7 @@ write_single(const struct mime_part *part, unsigned int flags,
 				  (unsigned long long)part->body_lines);
 	if ((flags & MIME_WRITE_EXTENDED) != 0) {
 		ret |= buf_append_c(out, ' ');
-		ret |= imap_append_nstring(out, part->md5);
+		ret |= mime_quote_nstring(out, part->md5);
 		ret |= write_ext_common(out, part);
 	}
 	return ret;

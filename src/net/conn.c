@@ -26,9 +26,12 @@
 #include "lib/mem.h"
 #include "lib/panic.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static void conn_job_run(struct net_job *job);
@@ -467,4 +470,52 @@ uint64_t
 conn_bytes_out(const struct conn *c)
 {
 	return c->bytes_out;
+}
+
+/* Keep-alive probes only make sense on TCP sockets. */
+static bool
+is_tcp(const struct conn *c)
+{
+	int domain = 0;
+	socklen_t len = sizeof(domain);
+
+	return getsockopt(c->fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+	       (domain == AF_INET || domain == AF_INET6);
+}
+
+int
+conn_set_tcp_keepalive(struct conn *c, unsigned idle_secs, struct err *err)
+{
+	int on = idle_secs > 0, idle = (int)idle_secs;
+	int intvl = idle_secs < 75 ? (int)idle_secs : 75;
+
+	if (c->fd < 0 || !is_tcp(c))
+		return 0;
+	if (idle_secs > 32767)
+		idle = intvl = 32767; /* the kernel's MAX_TCP_KEEPIDLE */
+	if (setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) < 0)
+		return err_set_errno(err, "setsockopt", "SO_KEEPALIVE");
+	if (!on)
+		return 0;
+	if (setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+		       sizeof(idle)) < 0 ||
+	    setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+		       sizeof(intvl)) < 0)
+		return err_set_errno(err, "setsockopt", "TCP_KEEPIDLE");
+	return 0;
+}
+
+unsigned
+conn_tcp_keepalive(const struct conn *c)
+{
+	int on = 0, idle = 0;
+	socklen_t len = sizeof(on);
+
+	if (c->fd < 0 || !is_tcp(c) ||
+	    getsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &on, &len) < 0 || !on)
+		return 0;
+	len = sizeof(idle);
+	if (getsockopt(c->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, &len) < 0)
+		return 0;
+	return idle > 0 ? (unsigned)idle : 0;
 }

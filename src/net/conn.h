@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/err.h"
 #include "lib/macros.h"
 
 struct conn;
@@ -151,6 +152,17 @@ const char *conn_close_reason(const struct conn *c);
    disarmed when TLS comes up, so set it again on CONN_EV_TLS_READY (and on
    CONN_EV_START of an implicit-TLS listener). */
 void conn_set_timeout(struct conn *c, unsigned msecs);
+
+/* TCP keep-alive (SO_KEEPALIVE): probes start after idle_secs without
+   traffic and repeat every min(idle_secs, 75) seconds; 0 turns it off.
+   For idle connections that middle boxes would otherwise drop (M-Box
+   guide 2.2.8 tcp_keepalive). A no-op on Unix sockets. Returns 0, or -1
+   with err set if the kernel refuses. */
+int conn_set_tcp_keepalive(struct conn *c, unsigned idle_secs,
+			   struct err *err);
+/* The keep-alive idle time the kernel has for the socket in seconds, 0
+   when keep-alive is off or the socket is not TCP. */
+unsigned conn_tcp_keepalive(const struct conn *c);
 
 /* True once the server is stopping (see CONN_EV_SHUTDOWN). Any thread. */
 bool conn_shutting_down(const struct conn *c);

@@ -136,8 +136,9 @@ mdir_append_msg_begin(struct store_append *pub, int64_t internaldate,
 	if (set_meta(&txn->cur, internaldate, flags, keywords, keyword_count,
 		     err) < 0)
 		return -1;
+	/* read-write: the cache builder maps the finished file */
 	txn->fd = openat(txn->st->tmp_fd, txn->cur.staging,
-			 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			 O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (txn->fd < 0) {
 		msg_free(&txn->cur);
 		return err_set_errno(err, "open", txn->cur.staging);

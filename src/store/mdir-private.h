@@ -136,6 +136,9 @@ struct mdir_box {
 	unsigned flags;
 	VEC(uint32_t) uids; /* the session's sequence numbers */
 	uint64_t synced_seq;
+	/* a sync with STORE_SYNC_NO_EXPUNGE saw changes: expunges may be
+	   waiting to be reported */
+	bool expunges_deferred;
 	uint64_t modseq_reported;
 	uint32_t uidnext;
 	VEC(struct store_uid_range) recent;
@@ -255,6 +258,8 @@ int mdir_mailbox_open(struct store_user *user, const char *name,
 		      unsigned flags, struct store_mailbox **box_r,
 		      struct err *err);
 void mdir_mailbox_close(struct store_mailbox *box);
+const char *mdir_mailbox_name(const struct store_mailbox *box);
+bool mdir_mailbox_readonly(const struct store_mailbox *box);
 uint32_t mdir_mailbox_uidvalidity(const struct store_mailbox *box);
 uint32_t mdir_mailbox_uidnext(const struct store_mailbox *box);
 uint64_t mdir_mailbox_highestmodseq(const struct store_mailbox *box);

@@ -118,11 +118,17 @@ mdir_state_refresh_locked(struct mdir_state *st, struct err *err)
 		}
 	}
 	buf_free(&rec);
-	if (ret == 0) {
+	{
 		struct stat sb;
 
-		if (fstat(st->mdir_fd, &sb) == 0 && sb.st_nlink == 0)
+		/* a mailbox deleted meanwhile fails to reload (its index
+		   is gone): that is "deleted", not corruption */
+		if (fstat(st->mdir_fd, &sb) == 0 && sb.st_nlink == 0) {
 			st->deleted_mailbox = true;
+			if (ret < 0)
+				ret = err_set(err, ERR_NOTFOUND,
+					      "Mailbox was deleted");
+		}
 	}
 	return ret;
 }

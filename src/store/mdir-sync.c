@@ -114,8 +114,20 @@ mdir_mailbox_sync(struct store_mailbox *pub, unsigned flags,
 		pthread_rwlock_unlock(&st->lock);
 		return err_set(err, ERR_NOTFOUND, "Mailbox was deleted");
 	}
-	if ((flags & STORE_SYNC_NO_EXPUNGE) == 0)
+	/* Nothing committed since the last sync and no expunge left
+	   unreported: nothing to do. Every change, own ones included, is a
+	   log record that advances st->seq. This keeps a sync after each
+	   IMAP command O(1) instead of O(messages). */
+	if (st->seq == box->synced_seq && !box->expunges_deferred) {
+		pthread_rwlock_unlock(&st->lock);
+		return 0;
+	}
+	if ((flags & STORE_SYNC_NO_EXPUNGE) == 0) {
 		find_expunged(box, &rep);
+		box->expunges_deferred = false;
+	} else if (st->seq != box->synced_seq) {
+		box->expunges_deferred = true;
+	}
 	old_count = (uint32_t)box->uids.n;
 	find_added(box, &rep);
 	find_changed(box, old_count, &rep);

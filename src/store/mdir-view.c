@@ -56,14 +56,42 @@ applied_recent(struct mdir_state *st, uint64_t seq, void *ctx)
 /* Claims \Recent for messages no session has seen yet (RFC 3501 section
    2.3.2: exactly one session sees a message as recent). The claim is a log
    record; whoever's record comes first owns the range. */
+/* A read-only view (IMAP EXAMINE) shows the messages nobody has claimed
+   as recent without claiming them: RFC 3501 section 6.3.2, "EXAMINE MUST
+   NOT cause messages to lose the \Recent flag". */
+static void
+peek_recent(struct mdir_box *box)
+{
+	uint32_t from, to;
+
+	pthread_rwlock_rdlock(&box->st->lock);
+	from = box->st->recent_next;
+	to = box->st->uidnext;
+	pthread_rwlock_unlock(&box->st->lock);
+	if (to > box->uidnext)
+		to = box->uidnext;
+	if (box->recent.n > 0 && from <= vec_last(&box->recent).hi)
+		from = vec_last(&box->recent).hi + 1;
+	if (to > from) {
+		struct store_uid_range *r = vec_push_new(&box->recent);
+
+		r->lo = from;
+		r->hi = to - 1;
+	}
+}
+
 void
 mdir_claim_recent(struct mdir_box *box)
 {
 	struct recent_ctx rc = { 0, 0, false };
 	struct err err;
 
-	if (box->flags & (STORE_OPEN_READONLY | STORE_OPEN_NO_RECENT))
+	if (box->flags & STORE_OPEN_NO_RECENT)
 		return;
+	if (box->flags & STORE_OPEN_READONLY) {
+		peek_recent(box);
+		return;
+	}
 	if (mdir_commit(box->st, build_recent, applied_recent, &rc, false,
 			&err) < 0) {
 		log_warning("mdir: claiming \\Recent failed: %s", err.msg);
@@ -135,6 +163,18 @@ mdir_mailbox_close(struct store_mailbox *pub)
 	vec_free(&box->names_scratch);
 	free(box->name);
 	free(box);
+}
+
+const char *
+mdir_mailbox_name(const struct store_mailbox *box)
+{
+	return CBOX(box)->name;
+}
+
+bool
+mdir_mailbox_readonly(const struct store_mailbox *box)
+{
+	return (CBOX(box)->flags & STORE_OPEN_READONLY) != 0;
 }
 
 uint32_t

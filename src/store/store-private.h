@@ -50,6 +50,8 @@ struct store_vfuncs {
 			    struct err *err);
 
 	void (*mailbox_close)(struct store_mailbox *box);
+	const char *(*mailbox_name)(const struct store_mailbox *box);
+	bool (*mailbox_readonly)(const struct store_mailbox *box);
 	uint32_t (*mailbox_uidvalidity)(const struct store_mailbox *box);
 	uint32_t (*mailbox_uidnext)(const struct store_mailbox *box);
 	uint64_t (*mailbox_highestmodseq)(const struct store_mailbox *box);

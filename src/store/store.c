@@ -192,6 +192,18 @@ store_mailbox_close(struct store_mailbox **box)
 	*box = NULL;
 }
 
+const char *
+store_mailbox_name(const struct store_mailbox *box)
+{
+	return box->v->mailbox_name(box);
+}
+
+bool
+store_mailbox_readonly(const struct store_mailbox *box)
+{
+	return box->v->mailbox_readonly(box);
+}
+
 uint32_t
 store_mailbox_uidvalidity(const struct store_mailbox *box)
 {

@@ -212,7 +212,9 @@ int store_mailbox_status(struct store_user *user, const char *name,
 /* ---- Views (SELECT / EXAMINE) ---- */
 
 enum store_open_flags {
-	STORE_OPEN_READONLY = 0x01,  /* EXAMINE: no changes, no \Recent claim */
+	/* EXAMINE: no changes; unclaimed messages show as \Recent without
+	   being claimed */
+	STORE_OPEN_READONLY = 0x01,
 	STORE_OPEN_NO_RECENT = 0x02, /* POP3/tools: do not claim \Recent */
 };
 int store_mailbox_open(struct store_user *user, const char *name,

@@ -14,11 +14,14 @@
 #include "lib/pool.h"
 #include "lib/str.h"
 #include "lib/strnum.h"
+#include "lib/timeutil.h"
 #include "lib/utf8.h"
 #include "lib/vec.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void
 test_buf_limits(void **state)
@@ -251,6 +254,53 @@ test_cobs(void **state)
 	buf_free(&dec);
 }
 
+static void
+test_vec_push_new(void **state)
+{
+	struct pair {
+		int a, b;
+	};
+	VEC(struct pair) v = VEC_INIT;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++) {
+		struct pair *p = vec_push_new(&v);
+
+		assert_int_equal(p->a, 0);
+		assert_int_equal(p->b, 0);
+		p->a = i;
+	}
+	assert_int_equal(v.n, 1000);
+	assert_int_equal(vec_last(&v).a, 999);
+	vec_reserve(&v, 5000);
+	assert_true(v.cap >= 6000);
+	assert_int_equal(v.v[500].a, 500);
+	vec_free(&v);
+}
+
+static void
+test_time_local_offset(void **state)
+{
+	(void)state;
+	/* POSIX TZ rules need no time zone database */
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	assert_int_equal(time_local_offset(1174777200), 0);
+	/* EET/EEST: 2007-03-24 23:00 UTC is winter time, 2007-03-25 02:00
+	   UTC summer time; 2007-10-28 00:00 UTC still summer time */
+	setenv("TZ", "EET-2EEST,M3.5.0/3,M10.5.0/4", 1);
+	tzset();
+	assert_int_equal(time_local_offset(1174777200), 120);
+	assert_int_equal(time_local_offset(1174788000), 180);
+	assert_int_equal(time_local_offset(1193529600), 180);
+	assert_int_equal(time_local_offset(1193540400), 120);
+	setenv("TZ", "NST+3:30", 1); /* half-hour zone west of UTC */
+	tzset();
+	assert_int_equal(time_local_offset(0), -210);
+	unsetenv("TZ");
+	tzset();
+}
+
 int
 main(void)
 {
@@ -264,6 +314,8 @@ main(void)
 		cmocka_unit_test(test_vec_and_str),
 		cmocka_unit_test(test_mailaddr),
 		cmocka_unit_test(test_cobs),
+		cmocka_unit_test(test_vec_push_new),
+		cmocka_unit_test(test_time_local_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

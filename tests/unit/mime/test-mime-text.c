@@ -11,7 +11,7 @@
 
 #include "lib/buf.h"
 #include "lib/pool.h"
-#include "mime/imap-quote.h"
+#include "mime/mime-quote.h"
 #include "mime/mime-address.h"
 #include "mime/mime-charset.h"
 #include "mime/mime-content.h"
@@ -32,45 +32,45 @@ static void
 test_imap_quote(void **state)
 {
 	struct buf b = BUF_INIT;
-	char longstr[IMAP_QUOTED_MAX_LEN + 2];
+	char longstr[MIME_QUOTED_MAX_LEN + 2];
 
 	(void)state;
-	imap_append_nstring(&b, NULL);
+	mime_quote_nstring(&b, NULL);
 	buf_append_c(&b, ' ');
-	imap_append_nstring(&b, "");
+	mime_quote_nstring(&b, "");
 	buf_append_c(&b, ' ');
-	imap_append_nstring(&b, "a \"b\" \\c");
+	mime_quote_nstring(&b, "a \"b\" \\c");
 	buf_append_c(&b, ' ');
-	imap_append_nstring(&b, "caf\xc3\xa9");
+	mime_quote_nstring(&b, "caf\xc3\xa9");
 	buf_append_c(&b, ' ');
-	imap_append_nstring(&b, "two\r\nlines");
+	mime_quote_nstring(&b, "two\r\nlines");
 	buf_append_c(&b, ' ');
-	imap_append_nstring(&b, "\"\"\"\"\"");
+	mime_quote_nstring(&b, "\"\"\"\"\"");
 	assert_string_equal(cstr(&b), "NIL \"\" \"a \\\"b\\\" \\\\c\" "
 				      "{5}\r\ncaf\xc3\xa9 {10}\r\ntwo\r\nlines "
 				      "{5}\r\n\"\"\"\"\"");
 	buf_clear(&b);
-	imap_append_string(&b, "a\0b", 3);
+	mime_quote_string(&b, "a\0b", 3);
 	assert_string_equal(cstr(&b), "{5}\r\na\xef\xbf\xbd" "b");
 	buf_clear(&b);
 	memset(longstr, 'x', sizeof(longstr) - 1);
 	longstr[sizeof(longstr) - 1] = '\0';
-	assert_true(imap_can_quote(longstr, IMAP_QUOTED_MAX_LEN));
-	imap_append_nstring(&b, longstr);
+	assert_true(mime_quote_can_quote(longstr, MIME_QUOTED_MAX_LEN));
+	mime_quote_nstring(&b, longstr);
 	assert_memory_equal(b.data, "{1025}\r\n", 8);
 	buf_clear(&b);
-	imap_append_astring(&b, "INBOX");
+	mime_quote_astring(&b, "INBOX");
 	buf_append_c(&b, ' ');
-	imap_append_astring(&b, "nil");
+	mime_quote_astring(&b, "nil");
 	buf_append_c(&b, ' ');
-	imap_append_astring(&b, "a b");
+	mime_quote_astring(&b, "a b");
 	buf_append_c(&b, ' ');
-	imap_append_astring(&b, "x]y");
+	mime_quote_astring(&b, "x]y");
 	assert_string_equal(cstr(&b), "INBOX \"nil\" \"a b\" x]y");
 	buf_free(&b);
 	/* a buffer maximum is reported */
 	buf_init(&b, 4);
-	assert_int_equal(imap_append_nstring(&b, "toolong"), -1);
+	assert_int_equal(mime_quote_nstring(&b, "toolong"), -1);
 	buf_free(&b);
 }
 

@@ -155,6 +155,12 @@ run_command(struct echo_conn *ec, struct conn *c, const char *cmd)
 		return false;
 	} else if (strncmp(cmd, "TIMEOUT ", 8) == 0) {
 		conn_set_timeout(c, cmd_arg(cmd, "TIMEOUT "));
+	} else if (strncmp(cmd, "KEEPALIVE ", 10) == 0) {
+		if (conn_set_tcp_keepalive(c, cmd_arg(cmd, "KEEPALIVE "),
+					   &err) < 0)
+			conn_printf(c, "ERR %s\n", err.msg);
+		else
+			conn_printf(c, "KEEPALIVE %u\n", conn_tcp_keepalive(c));
 	} else if (strncmp(cmd, "SLEEP ", 6) == 0) {
 		usleep(cmd_arg(cmd, "SLEEP ") * 1000u);
 		conn_write_str(c, "SLEPT\n");

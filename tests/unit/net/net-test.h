@@ -12,6 +12,8 @@
  *                  conn_write() fails
  *   PAUSE <ms>     "PAUSED", stop reading for ms, then resume
  *   TIMEOUT <ms>   arm the idle timer; on expiry "TIMEOUT" and close
+ *   KEEPALIVE <s>  conn_set_tcp_keepalive(s), then "KEEPALIVE <idle>"
+ *                  with the idle time the kernel reports
  *   SLEEP <ms>     block the worker (disk-like work), then "SLEPT"
  *   QUIT           "BYE", close after flush
  *   CLOSE          close at once

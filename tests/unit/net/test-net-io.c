@@ -275,6 +275,27 @@ test_idle_timeout(void **state)
 }
 
 static void
+test_tcp_keepalive(void **state)
+{
+	struct test_env *env = env_new();
+	struct tclient *tc;
+
+	(void)state;
+	test_env_start(env, NULL, NULL);
+	tc = client_new(env);
+	assert_int_equal(tclient_send_str(tc, "KEEPALIVE 0\n"), 0);
+	expect_line(tc, "KEEPALIVE 0");
+	assert_int_equal(tclient_send_str(tc, "KEEPALIVE 120\n"), 0);
+	expect_line(tc, "KEEPALIVE 120");
+	assert_int_equal(tclient_send_str(tc, "KEEPALIVE 86400\n"), 0);
+	expect_line(tc, "KEEPALIVE 32767");
+	assert_int_equal(tclient_send_str(tc, "KEEPALIVE 0\n"), 0);
+	expect_line(tc, "KEEPALIVE 0");
+	client_free(tc);
+	env_done(env);
+}
+
+static void
 test_eof_and_quit(void **state)
 {
 	struct test_env *env = env_new();
@@ -392,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_never_reading_client),
 		cmocka_unit_test(test_want_input_pause_resume),
 		cmocka_unit_test(test_idle_timeout),
+		cmocka_unit_test(test_tcp_keepalive),
 		cmocka_unit_test(test_eof_and_quit),
 		cmocka_unit_test(test_peer_reset),
 		cmocka_unit_test(test_line_too_long),

@@ -10,6 +10,7 @@
 #include "lib/vec.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,37 @@ test_append_and_read(void **state)
 	/* \Recent was claimed by the first view only */
 	box = open_box(f, "INBOX", 0);
 	assert_int_equal(store_mailbox_recent_count(box), 0);
+	store_mailbox_close(&box);
+}
+
+static int
+unlink_message_file(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	/* message files are named <uid>.<guid> in a "msg" directory */
+	if (type == FTW_F && strstr(path, "/msg/1.") != NULL)
+		assert_int_equal(unlink(path), 0);
+	return 0;
+}
+
+/* The cache blob is built when the message is appended and kept: reading
+   it later needs no message file. */
+static void
+test_cache_built_at_append(void **state)
+{
+	struct fixture *f = *state;
+	struct store_mailbox *box;
+	struct buf blob = BUF_INIT;
+	struct err err;
+
+	assert_int_equal(test_append(f->user, "INBOX", "one", 0), 1);
+	box = open_box(f, "INBOX", 0);
+	assert_int_equal(nftw(f->dir, unlink_message_file, 16, FTW_PHYS), 0);
+	assert_int_equal(store_msg_cache(box, 1, &blob, &err), 1);
+	assert_string_equal(buf_cstr(&blob), "size=47");
+	buf_free(&blob);
 	store_mailbox_close(&box);
 }
 
@@ -346,6 +378,69 @@ test_mailbox_hierarchy(void **state)
 	assert_non_null(strstr(out.text, "Out sub\\Sent;"));
 }
 
+/* store_mailbox_name() spells INBOX canonically; readonly follows the
+   open flags. */
+static void
+test_view_name(void **state)
+{
+	struct fixture *f = *state;
+	struct store_mailbox *box;
+	struct err err;
+
+	assert_int_equal(store_mailbox_create(f->user, "a/b", NULL, &err), 0);
+	box = open_box(f, "inbox", 0);
+	assert_string_equal(store_mailbox_name(box), "INBOX");
+	assert_false(store_mailbox_readonly(box));
+	store_mailbox_close(&box);
+	box = open_box(f, "a/b", STORE_OPEN_READONLY);
+	assert_string_equal(store_mailbox_name(box), "a/b");
+	assert_true(store_mailbox_readonly(box));
+	store_mailbox_close(&box);
+}
+
+/* A view of a mailbox deleted through another handle learns it at the
+   next sync as ERR_NOTFOUND (not as a damaged index). */
+static void
+test_sync_deleted(void **state)
+{
+	struct fixture *f = *state;
+	struct store_mailbox *box;
+	struct err err;
+
+	assert_int_equal(store_mailbox_create(f->user, "doomed", NULL, &err),
+			 0);
+	test_append(f->user, "doomed", "m", 0);
+	box = open_box(f, "doomed", 0);
+	assert_int_equal(store_mailbox_delete(f->user, "doomed", &err), 0);
+	assert_int_equal(store_mailbox_sync(box, 0, NULL, NULL, &err), -1);
+	assert_int_equal(err.code, ERR_NOTFOUND);
+	store_mailbox_close(&box);
+}
+
+/* EXAMINE shows unclaimed messages as \Recent but leaves them to the next
+   SELECT (RFC 3501 section 6.3.2). */
+static void
+test_readonly_recent(void **state)
+{
+	struct fixture *f = *state;
+	struct store_mailbox *ro, *rw, *ro2;
+	struct store_msg_info info;
+
+	test_append(f->user, "INBOX", "a", 0);
+	test_append(f->user, "INBOX", "b", 0);
+	ro = open_box(f, "INBOX", STORE_OPEN_READONLY);
+	assert_int_equal(store_mailbox_recent_count(ro), 2);
+	assert_int_equal(store_msg_info(ro, 1, &info), 0);
+	assert_true((info.flags & STORE_FLAG_RECENT) != 0);
+	rw = open_box(f, "INBOX", 0);
+	assert_int_equal(store_mailbox_recent_count(rw), 2);
+	ro2 = open_box(f, "INBOX", STORE_OPEN_READONLY);
+	assert_int_equal(store_mailbox_recent_count(ro2), 0);
+	store_mailbox_close(&ro);
+	store_mailbox_close(&rw);
+	store_mailbox_close(&ro2);
+}
+
 static void
 test_rename_inbox(void **state)
 {
@@ -577,11 +672,19 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_append_and_read, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_cache_built_at_append,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_and_keywords, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sync_between_views, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_hierarchy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_view_name, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sync_deleted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_recent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rename_inbox, setup,
 						teardown),

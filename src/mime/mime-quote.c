@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* IMAP quoted strings and literals (RFC 3501 sections 4.3 and 9). */
-#include "mime/imap-quote.h"
+/* IMAP quoted strings and literals for ENVELOPE and BODYSTRUCTURE
+   (RFC 3501 sections 4.3 and 9). */
+#include "mime/mime-quote.h"
 
 #include "lib/str.h"
 
@@ -11,12 +12,12 @@
 static const char replacement_char[] = "\xef\xbf\xbd";
 
 bool
-imap_can_quote(const void *data, size_t len)
+mime_quote_can_quote(const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	unsigned int escapes = 0;
 
-	if (len > IMAP_QUOTED_MAX_LEN)
+	if (len > MIME_QUOTED_MAX_LEN)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		/* TEXT-CHAR = <any CHAR except CR and LF>, CHAR = %x01-7F */
@@ -24,7 +25,7 @@ imap_can_quote(const void *data, size_t len)
 		    p[i] >= 0x80)
 			return false;
 		if ((p[i] == '"' || p[i] == '\\') &&
-		    ++escapes > IMAP_QUOTED_MAX_ESCAPES)
+		    ++escapes > MIME_QUOTED_MAX_ESCAPES)
 			return false;
 	}
 	return true;
@@ -71,19 +72,19 @@ append_literal(struct buf *out, const uint8_t *p, size_t len)
 }
 
 int
-imap_append_string(struct buf *out, const void *data, size_t len)
+mime_quote_string(struct buf *out, const void *data, size_t len)
 {
-	if (imap_can_quote(data, len))
+	if (mime_quote_can_quote(data, len))
 		return append_quoted(out, data, len);
 	return append_literal(out, data, len);
 }
 
 int
-imap_append_nstring(struct buf *out, const char *s)
+mime_quote_nstring(struct buf *out, const char *s)
 {
 	if (s == NULL)
 		return buf_append(out, "NIL", 3);
-	return imap_append_string(out, s, strlen(s));
+	return mime_quote_string(out, s, strlen(s));
 }
 
 static bool
@@ -98,15 +99,15 @@ is_astring_char(unsigned char c)
 }
 
 int
-imap_append_astring(struct buf *out, const char *s)
+mime_quote_astring(struct buf *out, const char *s)
 {
 	size_t len = strlen(s);
 
 	if (len == 0 || str_eq_icase(s, "NIL"))
-		return imap_append_string(out, s, len);
+		return mime_quote_string(out, s, len);
 	for (size_t i = 0; i < len; i++) {
 		if (!is_astring_char((unsigned char)s[i]))
-			return imap_append_string(out, s, len);
+			return mime_quote_string(out, s, len);
 	}
 	return buf_append(out, s, len);
 }

@@ -5,6 +5,7 @@
 #include "lib/cobs.h"
 #include "lib/endian.h"
 #include "lib/fsutil.h"
+#include "lib/macros.h"
 #include "lib/rand.h"
 
 #include <dirent.h>
@@ -16,6 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Read-ahead of the append-mode log: a reader that catches up with a short
+   tail reads (and keeps) READ_MIN bytes; a long scan doubles its reads up
+   to READ_CHUNK. An idle mailbox gives its buffer back (mdir_log_idle). */
+#define READ_MIN 4096
 #define READ_CHUNK (64 * 1024)
 
 void
@@ -33,6 +38,15 @@ mdir_log_close(struct mdir_log *log)
 		close(log->fd);
 	log->fd = -1;
 	buf_free(&log->rbuf);
+}
+
+void
+mdir_log_idle(struct mdir_log *log)
+{
+	if (log->rbuf.cap <= READ_MIN)
+		return;
+	buf_free(&log->rbuf);
+	log->rbuf_off = 0;
 }
 
 void
@@ -105,8 +119,7 @@ mdir_log_is_current(const struct mdir_log *log, int mdir_fd)
 /* ---- link mode ---- */
 
 static int
-link_read(struct mdir_log *log, uint64_t seq, struct buf *out,
-	  struct err *err)
+link_read(struct mdir_log *log, uint64_t seq, struct buf *out, struct err *err)
 {
 	char name[24];
 	struct stat sb;
@@ -213,8 +226,12 @@ fill(struct mdir_log *log, uint64_t off, size_t need, const uint8_t **p_r)
 	}
 	have = log->rbuf.len;
 	if (have < need) {
-		size_t want = need - have < READ_CHUNK ? READ_CHUNK
-						       : need - have;
+		/* minus the byte buf_reserve() keeps for a NUL: the buffer
+		   stays a power of two */
+		size_t chunk = MIN(MAX(log->rbuf.cap, (size_t)READ_MIN),
+				   (size_t)READ_CHUNK) -
+			       1;
+		size_t want = need - have < chunk ? chunk : need - have;
 		ssize_t n;
 
 		if (buf_reserve(&log->rbuf, want) < 0)
@@ -252,8 +269,8 @@ next_frame(struct mdir_log *log, uint64_t off, uint64_t limit,
 			need = (size_t)avail + READ_CHUNK;
 			continue;
 		}
-		close = memchr(open + 1, 0,
-			       (size_t)avail - (size_t)(open + 1 - p));
+		close =
+		    memchr(open + 1, 0, (size_t)avail - (size_t)(open + 1 - p));
 		if (close == NULL) {
 			if ((size_t)avail < need ||
 			    (size_t)avail > MDIR_REC_MAX * 2)
@@ -297,9 +314,9 @@ scan(struct mdir_log *log, uint64_t *off, uint64_t *seq, uint64_t limit,
 		if (len == 0 || cobs_decode(start, len, &dec) < 0 ||
 		    dec.len < ENTRY_FIXED ||
 		    le_get32(dec.data + 16) !=
-			    mdir_crc32_update(mdir_crc32(dec.data, 16),
-					      dec.data + ENTRY_FIXED,
-					      dec.len - ENTRY_FIXED))
+			mdir_crc32_update(mdir_crc32(dec.data, 16),
+					  dec.data + ENTRY_FIXED,
+					  dec.len - ENTRY_FIXED))
 			continue; /* empty, torn or damaged frame */
 		if (le_get64(dec.data) != *seq)
 			continue; /* rejected: built against another state */
@@ -329,8 +346,8 @@ append_append(struct mdir_log *log, const struct buf *rec, bool durable,
 	rand_bytes(&nonce, sizeof(nonce));
 	le_put64(fixed, log->seq);
 	le_put64(fixed + 8, nonce);
-	le_put32(fixed + 16, mdir_crc32_update(mdir_crc32(fixed, 16),
-					       rec->data, rec->len));
+	le_put32(fixed + 16,
+		 mdir_crc32_update(mdir_crc32(fixed, 16), rec->data, rec->len));
 	buf_append(&entry, fixed, sizeof(fixed));
 	buf_append(&entry, rec->data, rec->len);
 	buf_append_c(&frame, '\0');
@@ -359,7 +376,7 @@ append_append(struct mdir_log *log, const struct buf *rec, bool durable,
 	if (ret < 0)
 		return -1;
 	if (ret == 1)
-		return 0; /* someone else's record comes first */
+		return 0;	      /* someone else's record comes first */
 	log->off = (uint64_t)end - 1; /* our closing delimiter */
 	log->seq++;
 	return 1;
@@ -412,9 +429,9 @@ mdir_log_open_from_start(struct mdir_log *log, int mdir_fd, uint32_t gen,
 			if (len > 0 && cobs_decode(start, len, &dec) == 0 &&
 			    dec.len >= ENTRY_FIXED &&
 			    le_get32(dec.data + 16) ==
-				    mdir_crc32_update(mdir_crc32(dec.data, 16),
-						      dec.data + ENTRY_FIXED,
-						      dec.len - ENTRY_FIXED)) {
+				mdir_crc32_update(mdir_crc32(dec.data, 16),
+						  dec.data + ENTRY_FIXED,
+						  dec.len - ENTRY_FIXED)) {
 				log->seq = le_get64(dec.data);
 				buf_free(&dec);
 				return 0;

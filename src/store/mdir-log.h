@@ -42,6 +42,10 @@ struct mdir_log {
 void mdir_seq_name(uint64_t seq, char out[24]);
 void mdir_log_init(struct mdir_log *log, bool append);
 void mdir_log_close(struct mdir_log *log);
+/* The reader caught up: frees a read-ahead buffer grown past its minimum,
+   so that idle mailboxes hold no I/O memory. */
+void
+mdir_log_idle(struct mdir_log *log);
 /* Opens log.<gen> in mdir_fd, positioned after record `seq` (which must
    be where the generation starts, i.e. its snapshot's base or the CLOSE
    that led to it). */

@@ -76,8 +76,10 @@ mdir_state_refresh_locked(struct mdir_state *st, struct err *err)
 			break;
 		}
 		if (r == 0) {
-			if (gen_is_current(st))
+			if (gen_is_current(st)) {
+				mdir_log_idle(&st->log);
 				break;
+			}
 			/* our generation was retired: start over from the
 			   newest snapshot, which covers it */
 			ret = mdir_state_reload_locked(st, err);

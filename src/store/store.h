@@ -325,7 +325,8 @@ int store_append_msg_write(struct store_append *txn, const void *data,
 int store_append_msg_finish(struct store_append *txn, struct err *err);
 /* Adds an existing complete message file (e.g. an LMTP spool file written
    once for all recipients); it is hard-linked when possible, else copied.
-   The file must not change afterwards. */
+   A symbolic link is followed, so /proc/self/fd/<n> adds an unnamed
+   (O_TMPFILE) file. The file must not change afterwards. */
 int store_append_add_file(struct store_append *txn, const char *path,
 			  int64_t internaldate, uint32_t flags,
 			  const char *const *keywords, size_t keyword_count,

@@ -25,6 +25,7 @@
 struct lmtp_spool {
 	char *path;
 	int fd;
+	bool unnamed; /* O_TMPFILE: path is /proc/self/fd/<fd> */
 	bool fsync;
 	uint64_t written; /* octets in the file */
 	uint8_t *buf;
@@ -117,16 +118,45 @@ lmtp_spool_dir_init(const char *dir, const char *host, struct err *err)
 	return removed;
 }
 
+/* An unnamed file (O_TMPFILE) in dir: no directory entry to create and
+   remove for every message, so concurrent sessions do not contend for the
+   spool directory's lock, and a crash leaves nothing behind. The store
+   links it into the mailbox through /proc/self/fd (open(2), O_TMPFILE).
+   -1 where the file system or kernel cannot do it. */
+static int
+spool_open_unnamed(struct lmtp_spool *sp, const char *dir)
+{
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -1;
+	if (access("/proc/self/fd", X_OK) < 0) {
+		close(fd);
+		return -1;
+	}
+	sp->fd = fd;
+	sp->unnamed = true;
+	sp->path = xasprintf("/proc/self/fd/%d", fd);
+	return 0;
+}
+
 int
-lmtp_spool_create(const char *dir, const char *host, size_t buf_max, bool fsync,
-		  struct lmtp_spool **spool_r, struct err *err)
+lmtp_spool_create(const char *dir, const char *host, size_t buf_max,
+		  unsigned flags, struct lmtp_spool **spool_r, struct err *err)
 {
 	char tag[LMTP_SPOOL_HOST_MAX + 1], uniq[UNIQUE_NAME_MAX];
 	struct lmtp_spool *sp;
 
+	sp = xcalloc(1, sizeof(*sp));
+	sp->fsync = (flags & LMTP_SPOOL_FSYNC) != 0;
+	sp->max = MAX(buf_max, (size_t)LMTP_SPOOL_BUF_MIN);
+	if ((flags & LMTP_SPOOL_NAMED) == 0 &&
+	    spool_open_unnamed(sp, dir) == 0) {
+		*spool_r = sp;
+		return 0;
+	}
 	host_tag(host, tag);
 	unique_name(uniq, sizeof(uniq));
-	sp = xcalloc(1, sizeof(*sp));
 	sp->path = xasprintf("%s/%s-%s", dir, tag, uniq);
 	sp->fd = open(sp->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (sp->fd < 0) {
@@ -135,8 +165,6 @@ lmtp_spool_create(const char *dir, const char *host, size_t buf_max, bool fsync,
 		free(sp);
 		return -1;
 	}
-	sp->fsync = fsync;
-	sp->max = MAX(buf_max, (size_t)LMTP_SPOOL_BUF_MIN);
 	*spool_r = sp;
 	return 0;
 }
@@ -235,7 +263,7 @@ lmtp_spool_destroy(struct lmtp_spool **spp)
 		return;
 	if (sp->fd >= 0)
 		close(sp->fd);
-	if (unlink(sp->path) < 0 && errno != ENOENT)
+	if (!sp->unnamed && unlink(sp->path) < 0 && errno != ENOENT)
 		log_warning("lmtp: unlink(%s) failed: %m", sp->path);
 	free(sp->buf);
 	free(sp->path);

@@ -39,11 +39,17 @@ struct lmtp_spool;
    file names). Returns the number of files removed, or -1. */
 int lmtp_spool_dir_init(const char *dir, const char *host, struct err *err);
 
-/* Creates a new empty spool file (mode 0600). buf_max bounds the memory
-   buffer (at least LMTP_SPOOL_BUF_MIN is used); fsync makes
-   lmtp_spool_finish() call fdatasync(). Returns 0 or -1. */
+/* lmtp_spool_create() flags */
+#define LMTP_SPOOL_FSYNC 0x1u /* lmtp_spool_finish() calls fdatasync() */
+#define LMTP_SPOOL_NAMED 0x2u /* never an unnamed (O_TMPFILE) file */
+
+/* Creates a new empty spool file (mode 0600): unnamed (O_TMPFILE; its
+   path is then /proc/self/fd/<n>) where the file system allows, else
+   <dir>/<host>-<unique>. buf_max bounds the memory buffer (at least
+   LMTP_SPOOL_BUF_MIN is used). Returns 0 or -1. */
 int lmtp_spool_create(const char *dir, const char *host, size_t buf_max,
-		      bool fsync, struct lmtp_spool **spool_r, struct err *err);
+		      unsigned flags, struct lmtp_spool **spool_r,
+		      struct err *err);
 
 /* Returns where at least min (<= LMTP_SPOOL_BUF_MIN) more octets may be
    written, and in *room_r how many fit; buffered octets are written to the

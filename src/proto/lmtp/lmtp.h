@@ -61,6 +61,9 @@ struct lmtp_server_settings {
 	/* fdatasync() spool files before delivery (true in production; the
 	   store's own durability setting is separate). */
 	bool spool_fsync;
+	/* Always named spool files, never unnamed O_TMPFILE ones (tests of
+	   the fallback; false in production). */
+	bool spool_named;
 	/* STARTTLS (RFC 3207) on TCP connections; NULL: not offered. Must
 	   outlive the server. */
 	struct net_tls_ctx *tls;

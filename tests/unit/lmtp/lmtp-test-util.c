@@ -17,6 +17,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,10 +314,32 @@ lmtp_fixture_spool_files(struct lmtp_fixture *f)
 {
 	DIR *d = opendir(f->spool_dir);
 	struct dirent *de;
+	size_t dir_len = strlen(f->spool_dir);
 	unsigned n = 0;
 
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] != '.')
+			n++;
+	}
+	if (d != NULL)
+		closedir(d);
+	/* unnamed (O_TMPFILE) spool files, held open by the server running
+	   in this process: /proc shows them as <spool>/#<inode> (deleted) */
+	d = opendir("/proc/self/fd");
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		char link[PATH_MAX], target[PATH_MAX];
+		ssize_t len;
+
+		if (de->d_name[0] == '.' ||
+		    snprintf(link, sizeof(link), "/proc/self/fd/%s",
+			     de->d_name) >= (int)sizeof(link))
+			continue;
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (strncmp(target, f->spool_dir, dir_len) == 0 &&
+		    strncmp(target + dir_len, "/#", 2) == 0)
 			n++;
 	}
 	if (d != NULL)

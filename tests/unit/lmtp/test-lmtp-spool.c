@@ -10,7 +10,9 @@
 #include "lib/fsutil.h"
 #include "lib/str.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,8 +94,25 @@ test_trace(void **state)
 	buf_free(&out);
 }
 
+/* True when dir holds no entry but "." and "..". */
+static bool
+dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool empty = true;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
 static void
-test_spool_file(void **state)
+spool_file(unsigned flags)
 {
 	struct lmtp_spool *sp;
 	struct buf content = BUF_INIT;
@@ -105,11 +124,18 @@ test_spool_file(void **state)
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (char)('a' + i % 26);
 	assert_int_equal(lmtp_spool_dir_init(tmpdir, "host.example", &err), 0);
-	assert_int_equal(
-	    lmtp_spool_create(tmpdir, "host.example", 20000, true, &sp, &err),
-	    0);
-	assert_true(str_has_prefix(lmtp_spool_path(sp), tmpdir));
-	assert_non_null(strstr(lmtp_spool_path(sp), "/host.example-"));
+	assert_int_equal(lmtp_spool_create(tmpdir, "host.example", 20000,
+					   flags | LMTP_SPOOL_FSYNC, &sp, &err),
+			 0);
+	if ((flags & LMTP_SPOOL_NAMED) != 0) {
+		assert_true(str_has_prefix(lmtp_spool_path(sp), tmpdir));
+		assert_non_null(strstr(lmtp_spool_path(sp), "/host.example-"));
+	} else {
+		/* unnamed: nothing in the directory, reachable via /proc */
+		assert_true(
+		    str_has_prefix(lmtp_spool_path(sp), "/proc/self/fd/"));
+		assert_true(dir_is_empty(tmpdir));
+	}
 	assert_int_equal(lmtp_spool_append(sp, "head\r\n", 6, &err), 0);
 	p = lmtp_spool_room(sp, 3, &room, &err);
 	assert_non_null(p);
@@ -128,9 +154,25 @@ test_spool_file(void **state)
 	snprintf(path, sizeof(path), "%s", lmtp_spool_path(sp));
 	lmtp_spool_destroy(&sp);
 	assert_null(sp);
-	assert_int_equal(access(path, F_OK), -1);
+	if ((flags & LMTP_SPOOL_NAMED) != 0)
+		assert_int_equal(access(path, F_OK), -1);
+	assert_true(dir_is_empty(tmpdir));
 	lmtp_spool_destroy(&sp); /* NULL-safe */
 	buf_free(&content);
+}
+
+static void
+test_spool_file(void **state)
+{
+	(void)state;
+	spool_file(0);
+}
+
+static void
+test_spool_file_named(void **state)
+{
+	(void)state;
+	spool_file(LMTP_SPOOL_NAMED);
 }
 
 static void
@@ -193,7 +235,7 @@ test_spool_errors(void **state)
 	struct err err;
 
 	snprintf(path, sizeof(path), "%s/missing", tmpdir);
-	assert_int_equal(lmtp_spool_create(path, "h", 0, false, &sp, &err), -1);
+	assert_int_equal(lmtp_spool_create(path, "h", 0, 0, &sp, &err), -1);
 	assert_int_equal(err.code, ERR_NOTFOUND);
 	/* a file where the directory should be */
 	touch("file", 0);
@@ -207,6 +249,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_trace),
 	    cmocka_unit_test_setup_teardown(test_spool_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_spool_file_named, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_stale_cleanup, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_spool_errors, setup, teardown),

@@ -6,6 +6,7 @@
 #include "auth/userdb.h"
 #include "lib/vec.h"
 
+#include <pthread.h>
 #include <regex.h>
 
 typedef VEC(char *) userdb_names;
@@ -32,9 +33,17 @@ struct userdb_vfuncs {
 	const char *(*location)(const struct userdb *db);
 };
 
+/* Bounds the password hash computations running at once (userdb.c). */
+struct userdb_hash_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned running, max;
+};
+
 struct userdb {
 	const struct userdb_vfuncs *v;
 	struct ms_config *cfg;
+	struct userdb_hash_gate gate; /* set up by userdb_open() */
 };
 
 /* Opens the local back-end (userdb-local.c). */

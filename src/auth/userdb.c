@@ -3,10 +3,12 @@
    checks on top of a back-end. */
 #include "auth/userdb-private.h"
 #include "auth/password.h"
+#include "lib/macros.h"
 #include "lib/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct userdb_iter {
 	struct userdb *db;
@@ -14,13 +16,53 @@ struct userdb_iter {
 	size_t pos;
 };
 
+/*
+ * Password checks are CPU-bound, and a yescrypt check with libxcrypt's
+ * default cost also allocates 16 MiB. Running more of them at once than
+ * there are CPUs finishes none sooner, but a login storm on 16 worker
+ * threads would hold 256 MiB; so at most one per online CPU runs, and the
+ * others wait their turn.
+ */
+static void
+gate_init(struct userdb_hash_gate *g)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->cond, NULL);
+	g->running = 0;
+	g->max = ncpu > 0 ? (unsigned)MIN(ncpu, 256L) : 1;
+}
+
+static void
+gate_enter(struct userdb_hash_gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	while (g->running >= g->max)
+		pthread_cond_wait(&g->cond, &g->lock);
+	g->running++;
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void
+gate_leave(struct userdb_hash_gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	g->running--;
+	pthread_cond_signal(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
 int
 userdb_open(struct ms_config *cfg, enum userdb_open_flags flags,
 	    struct userdb **db_r, struct err *err)
 {
 	/* Only the local back-end exists so far; the LDAP back-end will be
 	   chosen here from the <sasl> options. */
-	return userdb_local_open(cfg, flags, db_r, err);
+	if (userdb_local_open(cfg, flags, db_r, err) < 0)
+		return -1;
+	gate_init(&(*db_r)->gate);
+	return 0;
 }
 
 void
@@ -31,7 +73,17 @@ userdb_close(struct userdb **dbp)
 	if (db == NULL)
 		return;
 	*dbp = NULL;
+	pthread_cond_destroy(&db->gate.cond);
+	pthread_mutex_destroy(&db->gate.lock);
 	db->v->close(db);
+}
+
+void
+userdb_verify_dummy(struct userdb *db, const char *password)
+{
+	gate_enter(&db->gate);
+	password_verify_dummy(password);
+	gate_leave(&db->gate);
 }
 
 static int
@@ -197,6 +249,7 @@ userdb_authenticate(struct userdb *db, const char *name, const char *password,
 		    struct account **acct_r, struct err *err)
 {
 	struct account *acct = NULL;
+	bool ok;
 	int ret;
 
 	if (acct_r != NULL)
@@ -204,10 +257,13 @@ userdb_authenticate(struct userdb *db, const char *name, const char *password,
 	ret = userdb_lookup(db, name, &acct, err);
 	if (ret < 0) {
 		/* still spend the time a verification takes */
-		password_verify_dummy(password);
+		userdb_verify_dummy(db, password);
 		return -1;
 	}
-	if (!password_check(acct, password)) {
+	gate_enter(&db->gate);
+	ok = password_check(acct, password);
+	gate_leave(&db->gate);
+	if (!ok) {
 		if (acct == NULL)
 			err_set(err, ERR_NOTFOUND, "unknown user");
 		else if (acct->password == NULL)

@@ -83,13 +83,20 @@ int userdb_iter_next(struct userdb_iter *iter, struct account **acct_r,
 		     struct err *err);
 void userdb_iter_deinit(struct userdb_iter **iter);
 
+/* Does the work of one password verification and discards it (unknown
+   or impossible names cost what a real check costs); it waits its turn
+   like real checks do, at most one per CPU at a time. */
+void userdb_verify_dummy(struct userdb *db, const char *password);
+
 /* Checks a login: looks name (canonical id or alias) up and verifies the
    password in constant time whether or not the account exists. Returns 1
    (account enabled and password right; *acct_r set if acct_r is not NULL)
    or 0 (rejected: err says why for the log -- ERR_NOTFOUND unknown user,
    ERR_PERM disabled or migrating, ERR_PARAMS wrong password), or -1 on
    an internal error. Service access is the caller's to check
-   (account_service_access()). */
+   (account_service_access()). Password checks are CPU-bound and memory
+   hungry (yescrypt: 16 MiB), so at most one per online CPU runs at a
+   time; others wait. */
 int userdb_authenticate(struct userdb *db, const char *name,
 			const char *password, struct account **acct_r,
 			struct err *err);

@@ -6,6 +6,7 @@
 #include "lib/mem.h"
 #include "lib/version.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -117,6 +118,19 @@ block_signals(struct daemon *d)
 	(void)sigprocmask(SIG_BLOCK, &set, &d->old_mask);
 }
 
+/* glibc's malloc raises its mmap threshold to the size of any mmap()ed
+   block that is freed, and its trim threshold with it. One password check
+   (yescrypt allocates about 16 MiB) would then make every worker thread's
+   arena keep 16 MiB of freed memory for good. A fixed threshold keeps
+   large, short-lived blocks in mmap() and gives them back at free(). */
+#define DAEMON_MMAP_THRESHOLD (512 * 1024)
+
+static void
+tune_malloc(void)
+{
+	(void)mallopt(M_MMAP_THRESHOLD, DAEMON_MMAP_THRESHOLD);
+}
+
 int
 daemon_main(int argc, char **argv, const struct service_def *const *registry,
 	    size_t count)
@@ -124,6 +138,7 @@ daemon_main(int argc, char **argv, const struct service_def *const *registry,
 	struct daemon d;
 	int ret;
 
+	tune_malloc();
 	daemon_init(&d, registry, count);
 	block_signals(&d);
 	ret = daemon_cli_parse(&d, argc, argv);

@@ -329,7 +329,7 @@ proto_login_password(struct service_env *env, const struct login_request *req,
 		/* spend the time a verification takes: no shortcut tells
 		   an impossible name from an unknown one */
 		res->userid[0] = '\0';
-		password_verify_dummy(req->password);
+		userdb_verify_dummy(env->userdb, req->password);
 		login_fail(&ctx, res, "invalid user name");
 		ctx_deinit(&ctx);
 		return 0;

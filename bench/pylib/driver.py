@@ -90,6 +90,8 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.params = Params(args.full)
+        if args.reps is not None:
+            self.params.reps = args.reps
         self.password = PASSWORD
         self.build_dir = os.path.abspath(args.build_dir or
                                          os.path.join(REPO, "build",

@@ -3,6 +3,7 @@
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -129,3 +130,15 @@ def parse_metrics(text):
             except ValueError:
                 pass
     return out
+
+
+def stop_process(proc, name, timeout=60):
+    """Stops a server we started (by its Popen): SIGTERM, then SIGKILL if it
+    has not exited within timeout seconds."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        log(f"{name} did not stop within {timeout} s; killing it")
+        proc.kill()
+        proc.wait()

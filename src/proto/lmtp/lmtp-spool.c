@@ -235,8 +235,8 @@ lmtp_spool_finish(struct lmtp_spool *sp, struct err *err)
 		return -1;
 	xfree(&sp->buf);
 	sp->cap = 0;
-	/* the one fdatasync() for all recipients: the store links this
-	   inode, so its own data sync finds nothing left to write */
+	/* optional (LMTP_SPOOL_FSYNC): the store syncs the inode it links
+	   anyway, so a sync here only moves that work earlier */
 	if (sp->fsync && fdatasync(sp->fd) < 0)
 		return err_set_errno(err, "fdatasync", sp->path);
 	return 0;

@@ -58,8 +58,10 @@ struct lmtp_server_settings {
 	/* Idle timeout while waiting for a command or for message data;
 	   0 means LMTP_IDLE_TIMEOUT_MS. */
 	unsigned idle_timeout_ms;
-	/* fdatasync() spool files before delivery (true in production; the
-	   store's own durability setting is separate). */
+	/* fdatasync() spool files before delivery. Not needed for
+	   durability (false in production): the store fdatasync()s every
+	   message file it links or copies before its commit, and the spool
+	   file is the same inode as its first link. */
 	bool spool_fsync;
 	/* Always named spool files, never unnamed O_TMPFILE ones (tests of
 	   the fallback; false in production). */

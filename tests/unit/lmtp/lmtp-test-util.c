@@ -102,7 +102,7 @@ lmtp_fixture_start(struct lmtp_fixture *f)
 	set.config_get = fixture_config;
 	set.config_ctx = f;
 	set.idle_timeout_ms = f->idle_timeout_ms;
-	set.spool_fsync = true;
+	set.spool_fsync = false; /* as in production (lmtp.h) */
 	if (lmtp_server_create(&set, &f->lmtp, &err) < 0)
 		i_panic("lmtp: %s", err.msg);
 	ns.thread_pool_min = 4;

@@ -177,14 +177,17 @@ def goals(records):
 
 
 def busy(meta, records):
-    """A warning when the machine was busy during the runs: a 1-minute
-    load average above half the cores before some run."""
+    """A warning when the machine was busy when the benchmark started: a
+    1-minute load average above half the cores. Only the load before the
+    first run tells: later ones include the benchmark's own work (server
+    threads waiting for fsync count as load for a minute afterwards)."""
     cores = meta["machine"]["cores"] or 1
-    loads = [r["load_before"][0] for r in records if "load_before" in r]
-    if loads and max(loads) > cores / 2:
-        return (f"Warning: the machine was busy (1-minute load average up "
-                f"to {max(loads):.1f} on {cores} cores before a run); the "
-                f"figures are disturbed, re-run on a quiet machine.")
+    start = meta.get("load_at_start")
+    if start and start[0] > cores / 2:
+        return (f"Warning: the machine was busy (1-minute load average "
+                f"{start[0]:.1f} on {cores} cores when the benchmark "
+                f"started); the figures are disturbed, re-run on a quiet "
+                f"machine.")
     return None
 
 

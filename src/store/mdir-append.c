@@ -57,8 +57,8 @@ struct mdir_append {
 	char *name;
 	VEC(struct mdir_append_msg) msgs;
 	struct mdir_append_msg cur;
-	int fd;	       /* message being streamed, -1 if none */
-	bool failed;   /* a write failed: only abort is possible */
+	int fd;	     /* message being streamed, -1 if none */
+	bool failed; /* a write failed: only abort is possible */
 	bool no_quota; /* a MOVE inside one account does not grow usage */
 };
 
@@ -185,7 +185,7 @@ build_blob(struct mdir_append *txn, struct mdir_append_msg *m, int fd)
 			return;
 	}
 	if (builder(map != NULL ? map : (const uint8_t *)"", m->size, &blob) ==
-		0 &&
+		    0 &&
 	    blob.len <= MDIR_BLOB_MAX) {
 		m->blob_len = (uint32_t)blob.len;
 		m->blob = (uint8_t *)buf_steal(&blob);
@@ -269,9 +269,9 @@ copy_file(struct mdir_append *txn, int src, struct mdir_append_msg *m,
 
 int
 mdir_append_add_fd(struct mdir_append *txn, int dirfd, const char *path,
-		   int64_t internaldate, uint32_t flags, const char *const *kw,
-		   size_t nkw, const uint8_t *guid, const uint8_t *blob,
-		   uint32_t blob_len, struct err *err)
+		   int64_t internaldate, uint32_t flags,
+		   const char *const *kw, size_t nkw, const uint8_t *guid,
+		   const uint8_t *blob, uint32_t blob_len, struct err *err)
 {
 	struct mdir_append_msg m;
 	struct stat sb;
@@ -285,8 +285,8 @@ mdir_append_add_fd(struct mdir_append *txn, int dirfd, const char *path,
 		memcpy(m.guid, guid, 16);
 	/* AT_SYMLINK_FOLLOW: path may be /proc/self/fd/<n> naming an
 	   unnamed (O_TMPFILE) file, which is how it gets its first name */
-	if (linkat(dirfd, path, txn->st->tmp_fd, m.staging, AT_SYMLINK_FOLLOW) <
-	    0) {
+	if (linkat(dirfd, path, txn->st->tmp_fd, m.staging,
+		   AT_SYMLINK_FOLLOW) < 0) {
 		int src;
 
 		/* ENOENT too: an unnamed file whose first link was removed
@@ -375,7 +375,8 @@ struct batch {
 };
 
 static int
-build_batch(struct mdir_state *st, struct buf *rec, void *ctx, struct err *err)
+build_batch(struct mdir_state *st, struct buf *rec, void *ctx,
+	    struct err *err)
 {
 	struct batch *b = ctx;
 	uint32_t uid = st->uidnext;
@@ -385,9 +386,8 @@ build_batch(struct mdir_state *st, struct buf *rec, void *ctx, struct err *err)
 		struct mdir_append *txn = b->reqs[r]->txn;
 
 		if (UINT32_MAX - uid < txn->msgs.n)
-			return err_set(err, ERR_LIMIT,
-				       "mailbox UIDs "
-				       "exhausted");
+			return err_set(err, ERR_LIMIT, "mailbox UIDs "
+							"exhausted");
 		for (size_t i = 0; i < txn->msgs.n; i++) {
 			struct mdir_append_msg *m = &txn->msgs.v[i];
 			struct mdir_op op;
@@ -437,8 +437,8 @@ commit_batch(struct mdir_state *st, struct batch *b, struct err *err)
 
 			mdir_msg_name(m->uid, m->guid, name);
 			/* ENOENT: a reader already completed the rename */
-			if (renameat(st->tmp_fd, m->staging, st->msg_fd, name) <
-				0 &&
+			if (renameat(st->tmp_fd, m->staging, st->msg_fd,
+				     name) < 0 &&
 			    errno != ENOENT)
 				log_warning("mdir: rename(tmp/%s) failed: %m",
 					    m->staging);

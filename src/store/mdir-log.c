@@ -119,7 +119,8 @@ mdir_log_is_current(const struct mdir_log *log, int mdir_fd)
 /* ---- link mode ---- */
 
 static int
-link_read(struct mdir_log *log, uint64_t seq, struct buf *out, struct err *err)
+link_read(struct mdir_log *log, uint64_t seq, struct buf *out,
+	  struct err *err)
 {
 	char name[24];
 	struct stat sb;
@@ -229,8 +230,7 @@ fill(struct mdir_log *log, uint64_t off, size_t need, const uint8_t **p_r)
 		/* minus the byte buf_reserve() keeps for a NUL: the buffer
 		   stays a power of two */
 		size_t chunk = MIN(MAX(log->rbuf.cap, (size_t)READ_MIN),
-				   (size_t)READ_CHUNK) -
-			       1;
+				   (size_t)READ_CHUNK) - 1;
 		size_t want = need - have < chunk ? chunk : need - have;
 		ssize_t n;
 
@@ -269,8 +269,8 @@ next_frame(struct mdir_log *log, uint64_t off, uint64_t limit,
 			need = (size_t)avail + READ_CHUNK;
 			continue;
 		}
-		close =
-		    memchr(open + 1, 0, (size_t)avail - (size_t)(open + 1 - p));
+		close = memchr(open + 1, 0,
+			       (size_t)avail - (size_t)(open + 1 - p));
 		if (close == NULL) {
 			if ((size_t)avail < need ||
 			    (size_t)avail > MDIR_REC_MAX * 2)
@@ -314,9 +314,9 @@ scan(struct mdir_log *log, uint64_t *off, uint64_t *seq, uint64_t limit,
 		if (len == 0 || cobs_decode(start, len, &dec) < 0 ||
 		    dec.len < ENTRY_FIXED ||
 		    le_get32(dec.data + 16) !=
-			mdir_crc32_update(mdir_crc32(dec.data, 16),
-					  dec.data + ENTRY_FIXED,
-					  dec.len - ENTRY_FIXED))
+			    mdir_crc32_update(mdir_crc32(dec.data, 16),
+					      dec.data + ENTRY_FIXED,
+					      dec.len - ENTRY_FIXED))
 			continue; /* empty, torn or damaged frame */
 		if (le_get64(dec.data) != *seq)
 			continue; /* rejected: built against another state */
@@ -346,8 +346,8 @@ append_append(struct mdir_log *log, const struct buf *rec, bool durable,
 	rand_bytes(&nonce, sizeof(nonce));
 	le_put64(fixed, log->seq);
 	le_put64(fixed + 8, nonce);
-	le_put32(fixed + 16,
-		 mdir_crc32_update(mdir_crc32(fixed, 16), rec->data, rec->len));
+	le_put32(fixed + 16, mdir_crc32_update(mdir_crc32(fixed, 16),
+					       rec->data, rec->len));
 	buf_append(&entry, fixed, sizeof(fixed));
 	buf_append(&entry, rec->data, rec->len);
 	buf_append_c(&frame, '\0');
@@ -376,7 +376,7 @@ append_append(struct mdir_log *log, const struct buf *rec, bool durable,
 	if (ret < 0)
 		return -1;
 	if (ret == 1)
-		return 0;	      /* someone else's record comes first */
+		return 0; /* someone else's record comes first */
 	log->off = (uint64_t)end - 1; /* our closing delimiter */
 	log->seq++;
 	return 1;
@@ -429,9 +429,9 @@ mdir_log_open_from_start(struct mdir_log *log, int mdir_fd, uint32_t gen,
 			if (len > 0 && cobs_decode(start, len, &dec) == 0 &&
 			    dec.len >= ENTRY_FIXED &&
 			    le_get32(dec.data + 16) ==
-				mdir_crc32_update(mdir_crc32(dec.data, 16),
-						  dec.data + ENTRY_FIXED,
-						  dec.len - ENTRY_FIXED)) {
+				    mdir_crc32_update(mdir_crc32(dec.data, 16),
+						      dec.data + ENTRY_FIXED,
+						      dec.len - ENTRY_FIXED)) {
 				log->seq = le_get64(dec.data);
 				buf_free(&dec);
 				return 0;

@@ -72,9 +72,7 @@ message_begin(struct lmtp_session *s, enum lmtp_norm_mode mode)
 	lmtp_norm_init(&tx->norm, mode, s->cfg->allow8bitheaders);
 	if (lmtp_spool_create(srv->spool_dir, srv->hostname,
 			      (size_t)s->cfg->lmtp_data_size * 1024,
-			      (srv->set.spool_fsync ? LMTP_SPOOL_FSYNC : 0) |
-				  (srv->set.spool_named ? LMTP_SPOOL_NAMED : 0),
-			      &tx->spool, &err) < 0) {
+			      srv->spool_flags, &tx->spool, &err) < 0) {
 		spool_error(s, &err);
 		return -1;
 	}

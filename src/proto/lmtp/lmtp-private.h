@@ -50,6 +50,7 @@ struct lmtp_server {
 	struct lmtp_server_settings set;
 	char *hostname;
 	char *spool_dir;
+	unsigned spool_flags; /* lmtp_spool_create() flags, set at creation */
 };
 
 enum lmtp_state {

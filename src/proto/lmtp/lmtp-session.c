@@ -26,6 +26,8 @@ lmtp_server_create(const struct lmtp_server_settings *set,
 	srv->set.spool_dir = srv->spool_dir;
 	if (srv->set.idle_timeout_ms == 0)
 		srv->set.idle_timeout_ms = LMTP_IDLE_TIMEOUT_MS;
+	srv->spool_flags = (set->spool_fsync ? LMTP_SPOOL_FSYNC : 0) |
+			   (lmtp_spool_unnamed_usable() ? 0 : LMTP_SPOOL_NAMED);
 	*srv_r = srv;
 	return 0;
 }

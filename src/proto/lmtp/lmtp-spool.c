@@ -130,14 +130,16 @@ spool_open_unnamed(struct lmtp_spool *sp, const char *dir)
 
 	if (fd < 0)
 		return -1;
-	if (access("/proc/self/fd", X_OK) < 0) {
-		close(fd);
-		return -1;
-	}
 	sp->fd = fd;
 	sp->unnamed = true;
 	sp->path = xasprintf("/proc/self/fd/%d", fd);
 	return 0;
+}
+
+bool
+lmtp_spool_unnamed_usable(void)
+{
+	return access("/proc/self/fd", X_OK) == 0;
 }
 
 int

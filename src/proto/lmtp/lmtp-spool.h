@@ -39,6 +39,11 @@ struct lmtp_spool;
    file names). Returns the number of files removed, or -1. */
 int lmtp_spool_dir_init(const char *dir, const char *host, struct err *err);
 
+/* Whether unnamed spool files can be linked into mailboxes: that goes
+   through /proc/self/fd, which a chroot or container may lack. Without
+   it, pass LMTP_SPOOL_NAMED. Checked once, by the server at creation. */
+bool lmtp_spool_unnamed_usable(void);
+
 /* lmtp_spool_create() flags */
 #define LMTP_SPOOL_FSYNC 0x1u /* lmtp_spool_finish() calls fdatasync() */
 #define LMTP_SPOOL_NAMED 0x2u /* never an unnamed (O_TMPFILE) file */

@@ -63,9 +63,6 @@ struct lmtp_server_settings {
 	   message file it links or copies before its commit, and the spool
 	   file is the same inode as its first link. */
 	bool spool_fsync;
-	/* Always named spool files, never unnamed O_TMPFILE ones (tests of
-	   the fallback; false in production). */
-	bool spool_named;
 	/* STARTTLS (RFC 3207) on TCP connections; NULL: not offered. Must
 	   outlive the server. */
 	struct net_tls_ctx *tls;

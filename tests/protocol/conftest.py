@@ -44,6 +44,8 @@ from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 
+from tls_pki import PKI
+
 DOMAIN = "example.com"
 SANITIZER_MARKERS = (
     "ERROR: AddressSanitizer",
@@ -455,6 +457,17 @@ def make_root(run_as):
     if run_as == "nobody":
         os.chown(root, nobody().pw_uid, nobody().pw_gid)
     return root
+
+
+@pytest.fixture(scope="module")
+def pki():
+    """A test CA with server and client certificates (tls_pki.PKI), one per
+    test module."""
+    root = tempfile.mkdtemp(prefix="coffer-pki-", dir="/tmp")
+    try:
+        yield PKI(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

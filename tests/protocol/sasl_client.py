@@ -187,3 +187,30 @@ def b64(data):
 
 def unb64(text):
     return base64.b64decode(text) if text else b""
+
+
+# ---- the server both SASL test modules use ----
+
+SASL_USERS = {"alice": "s3cret", "bob": "b0b-pw", "admin": "adm1n",
+              "dis": "d1s-pw", "denied": "den1ed"}
+
+
+def start_sasl_server(coffer_factory, pki, service, implicit_tls_option,
+                      access_service):
+    """A started Coffer running `service` with TLS from pki, clear-text
+    logins refused before TLS, every mechanism in mech_list (CRAM-MD5
+    secrets are only stored when it is named), the SASL_USERS accounts,
+    'dis' disabled and 'denied' denied `access_service`."""
+    opts = pki.server_options()
+    opts.update({"login_disabled": "true", implicit_tls_option: "true",
+                 "admin_user": "admin@example.com"})
+    s = coffer_factory(options=opts, services=service)
+    s.write_conf("<sasl><mech_list>SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 "
+                 "PLAIN LOGIN EXTERNAL</mech_list></sasl>")
+    for name, password in SASL_USERS.items():
+        s.add_user(name, password)
+    s.msadm("add", "-d", "-f", "dis")
+    s.msadm("passwd", "-p", SASL_USERS["dis"], "dis")
+    s.msadm("service", access_service, "deny", "denied")
+    s.start()
+    return s

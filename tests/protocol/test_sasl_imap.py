@@ -6,45 +6,21 @@ s_client with a client certificate for EXTERNAL; capabilities before and
 after TLS, plaintext injection, and the refusals."""
 import imaplib
 import re
-import shutil
 import ssl
 import subprocess
-import tempfile
 
 import pytest
 
-from sasl_client import LineClient, Scram, b64, client_context, plain, unb64
-from tls_pki import PKI
+from sasl_client import (LineClient, Scram, b64, client_context,
+                         plain, start_sasl_server, unb64)
 
-USERS = {"alice": "s3cret", "bob": "b0b-pw", "admin": "adm1n",
-         "dis": "d1s-pw", "denied": "den1ed"}
 NO_AUTH = "NO [AUTHENTICATIONFAILED] Authentication failed."
-
-
-@pytest.fixture(scope="module")
-def pki():
-    root = tempfile.mkdtemp(prefix="coffer-pki-", dir="/tmp")
-    try:
-        yield PKI(root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
 def server(coffer_factory, pki):
-    opts = pki.server_options()
-    opts.update({"login_disabled": "true", "enable_imaps": "true",
-                 "admin_user": "admin@example.com"})
-    s = coffer_factory(options=opts, services="imap")
-    s.write_conf("<sasl><mech_list>SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 "
-                 "PLAIN LOGIN EXTERNAL</mech_list></sasl>")
-    for name, password in USERS.items():
-        s.add_user(name, password)
-    s.msadm("add", "-d", "-f", "dis")
-    s.msadm("passwd", "-p", USERS["dis"], "dis")
-    s.msadm("service", "imap", "deny", "denied")
-    s.start()
-    return s
+    return start_sasl_server(coffer_factory, pki, "imap", "enable_imaps",
+                             "imap")
 
 
 def caps_of(line):

@@ -7,49 +7,23 @@ refusals: wrong password, unknown user, disabled account, denied service,
 plaintext before TLS, authorization identity misuse, malformed exchanges."""
 import poplib
 import re
-import shutil
 import ssl
 import subprocess
-import tempfile
 
 import pytest
 from OpenSSL import SSL
 
 from gsasl_bridge import GsaslClient
-from sasl_client import (LineClient, Scram, b64, client_context, cram_md5,
-                         plain, unb64)
-from tls_pki import PKI
+from sasl_client import (LineClient, Scram, b64, client_context,
+                         cram_md5, plain, start_sasl_server, unb64)
 
-USERS = {"alice": "s3cret", "bob": "b0b-pw", "admin": "adm1n",
-         "dis": "d1s-pw", "denied": "den1ed"}
 FAILED = "-ERR [AUTH] Authentication failed"
-
-
-@pytest.fixture(scope="module")
-def pki():
-    root = tempfile.mkdtemp(prefix="coffer-pki-", dir="/tmp")
-    try:
-        yield PKI(root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
 def server(coffer_factory, pki):
-    opts = pki.server_options()
-    opts.update({"login_disabled": "true", "enable_pop3s": "true",
-                 "admin_user": "admin@example.com"})
-    s = coffer_factory(options=opts, services="pop3")
-    # CRAM-MD5 secrets are only stored when mech_list names it
-    s.write_conf("<sasl><mech_list>SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 "
-                 "PLAIN LOGIN EXTERNAL</mech_list></sasl>")
-    for name, password in USERS.items():
-        s.add_user(name, password)
-    s.msadm("add", "-d", "-f", "dis")
-    s.msadm("passwd", "-p", USERS["dis"], "dis")
-    s.msadm("service", "pop", "deny", "denied")
-    s.start()
-    return s
+    return start_sasl_server(coffer_factory, pki, "pop3", "enable_pop3s",
+                             "pop")
 
 
 def stls(server, ctx=None):

@@ -5,30 +5,17 @@ certificates, certificate reload on SIGHUP, and start-up errors. Test
 certificates come from a CA made with the openssl command (tls_pki.py)."""
 import poplib
 import re
-import shutil
 import signal
 import smtplib
-import socket
 import ssl
 import subprocess
-import tempfile
 
 import pytest
 
 from sasl_client import LineClient, client_context
-from tls_pki import PKI
 
 USERS = {"alice": "s3cret", "bob": "b0b-pw"}
 MSG = b"Subject: tls\r\n\r\nover TLS\r\n"
-
-
-@pytest.fixture(scope="module")
-def pki():
-    root = tempfile.mkdtemp(prefix="coffer-pki-", dir="/tmp")
-    try:
-        yield PKI(root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def tls_server(coffer_factory, pki, services="pop3,lmtp", start=True,

@@ -181,19 +181,27 @@ test_quota_at_delivery(void **state)
 	    lmtp_fixture_count(f, "ann@example.com", false, "INBOX"), 1);
 }
 
+/* Opens a session with one transaction for joe@example.com that is in
+   DATA, waiting for message content. */
+static void
+open_in_data(struct lmtp_fixture *f, struct lclient *c)
+{
+	lclient_open(c, f);
+	lclient_lhlo(c);
+	lclient_send(c, "MAIL FROM:<>\r\nRCPT TO:<joe@example.com>\r\n"
+			"DATA\r\n");
+	lclient_expect(c, "250");
+	lclient_expect(c, "250");
+	lclient_expect(c, "354");
+}
+
 static void
 test_lost_connection(void **state)
 {
 	struct lmtp_fixture *f = *state;
 	struct lclient c;
 
-	lclient_open(&c, f);
-	lclient_lhlo(&c);
-	lclient_send(&c, "MAIL FROM:<>\r\nRCPT TO:<joe@example.com>\r\n"
-			 "DATA\r\n");
-	lclient_expect(&c, "250");
-	lclient_expect(&c, "250");
-	lclient_expect(&c, "354");
+	open_in_data(f, &c);
 	lclient_send(&c, "Subject: cut\r\n\r\nhalf a message\r\n");
 	for (int i = 0; i < 500 && lmtp_fixture_spool_files(f) == 0; i++)
 		usleep(10000);
@@ -229,13 +237,7 @@ test_idle_timeout(void **state)
 	uint64_t start = time_mono_ms();
 	struct lclient c;
 
-	lclient_open(&c, f);
-	lclient_lhlo(&c);
-	lclient_send(&c, "MAIL FROM:<>\r\nRCPT TO:<joe@example.com>\r\n"
-			 "DATA\r\n");
-	lclient_expect(&c, "250");
-	lclient_expect(&c, "250");
-	lclient_expect(&c, "354");
+	open_in_data(f, &c);
 	lclient_send(&c, "Subject: slow\r\n");
 	lclient_expect(&c, "421 4.4.2");
 	assert_true(lclient_wait_eof(&c));
@@ -250,13 +252,7 @@ test_shutdown(void **state)
 	struct lmtp_fixture *f = *state;
 	struct lclient c;
 
-	lclient_open(&c, f);
-	lclient_lhlo(&c);
-	lclient_send(&c, "MAIL FROM:<>\r\nRCPT TO:<joe@example.com>\r\n"
-			 "DATA\r\n");
-	lclient_expect(&c, "250");
-	lclient_expect(&c, "250");
-	lclient_expect(&c, "354");
+	open_in_data(f, &c);
 	lclient_send(&c, "Subject: stop\r\n");
 	lmtp_fixture_stop(f);
 	lclient_expect(&c, "421 4.3.2");

@@ -43,6 +43,7 @@ create_net(struct daemon_worker *w, struct err *err)
 	    /* max_connections is per service (options.def); the net
 	       layer counts the whole process */
 	    .max_connections = clamp_uint(conns),
+	    .busy_poll_us = clamp_uint(cfg->busy_poll),
 	    .handle_signals = true,
 	    .reload = daemon_reload,
 	    .reload_ctx = w,

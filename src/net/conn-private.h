@@ -86,6 +86,11 @@ struct conn {
 	unsigned held;	   /* events held back during a TLS switch */
 	char *close_reason;
 	uint64_t bytes_in, bytes_out;
+	/* busy polling (busy-poll.c): when the connection last went idle
+	   waiting for input (monotonic us, 0 = not), and whether the client's
+	   last turn-around fitted in the busy-poll window */
+	uint64_t idle_since_us;
+	bool quick_peer;
 	uint32_t rd_need, wr_need; /* epoll bits the transport waits for */
 	enum conn_tls_state tls_state;
 	bool closed;	  /* tear down when the cycle ends */
@@ -149,6 +154,18 @@ int conn_io__flush(struct conn *c);
    reset that destroys our last reply). */
 void conn_io__linger(struct conn *c);
 void conn_io__free(struct conn *c);
+
+/* busy-poll.c */
+/* Called by the owning worker when a cycle ended with nothing to do but
+   wait for input (conn.lock not held). If the client answered quickly
+   before, watches the socket for up to busy_poll_us and returns the raw
+   event bits to run next (READABLE plus anything posted meanwhile); 0 if
+   nothing came, the window was not worth it, or other jobs wait. */
+unsigned conn__busy_poll(struct conn *c);
+/* Start of a cycle: learns from how long an idle connection waited. */
+void conn__busy_poll_note_wake(struct conn *c, unsigned raw);
+/* The connection goes idle waiting for input (conn.lock held). */
+void conn__busy_poll_note_idle(struct conn *c);
 
 /* tls.c */
 /* Drives the plaintext drain and the handshake; returns CONN_EV_START or

@@ -81,6 +81,7 @@ conn__create(struct net_server *srv, struct net_listener *l, int fd,
 	c->rd_need = EPOLLIN;
 	c->wr_need = EPOLLOUT;
 	c->want_input = true;
+	c->quick_peer = true;
 	c->peer_port = addrs->peer_port;
 	c->local_port = addrs->local_port;
 	memcpy(c->peer_addr, addrs->peer, sizeof(c->peer_addr));
@@ -271,11 +272,16 @@ conn_job_run(struct net_job *job)
 	c->pending = 0;
 	pthread_mutex_unlock(&c->lock);
 
-	conn_cycle(c, raw);
-	if (c->closed) {
-		conn_teardown(c);
-		return;
-	}
+	conn__busy_poll_note_wake(c, raw);
+	do {
+		conn_cycle(c, raw);
+		if (c->closed) {
+			conn_teardown(c);
+			return;
+		}
+		/* the client's next command, if it comes quickly */
+		raw = conn__busy_poll(c);
+	} while (raw != 0);
 
 	pthread_mutex_lock(&c->lock);
 	if (c->pending != 0) {
@@ -286,6 +292,7 @@ conn_job_run(struct net_job *job)
 		return;
 	}
 	conn_io__release_buffers(c);
+	conn__busy_poll_note_idle(c);
 	c->sched = CONN_SCHED_IDLE;
 	conn_rearm(c);
 	pthread_mutex_unlock(&c->lock);

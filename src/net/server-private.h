@@ -88,6 +88,8 @@ struct net_server {
 	atomic_uint live_conns; /* allocated, until the last unref */
 	atomic_bool stopping;
 	atomic_bool wake_pending; /* eventfd written, not yet read */
+	atomic_uint busy_pollers; /* workers in conn__busy_poll() */
+	unsigned max_busy_pollers;
 
 	/* Protected by lock. cond signals phase changes and watch state. */
 	pthread_mutex_t lock;

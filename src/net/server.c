@@ -42,6 +42,8 @@ settings_resolve(struct net_server *srv, const struct net_server_settings *in)
 		set->tls_handshake_timeout_ms = 60000;
 	if (set->stop_timeout_ms == 0)
 		set->stop_timeout_ms = 10000;
+	if (set->busy_poll_us > NET_MAX_BUSY_POLL_US)
+		set->busy_poll_us = NET_MAX_BUSY_POLL_US;
 	srv->high_water = MIN((size_t)NET_HIGH_WATER_MAX,
 			      set->max_net_buffer / 2);
 	srv->low_water = srv->high_water / 2;
@@ -111,6 +113,9 @@ net_server_create(const struct net_server_settings *set, struct err *err)
 	atomic_init(&srv->live_conns, 0);
 	atomic_init(&srv->stopping, false);
 	atomic_init(&srv->wake_pending, false);
+	atomic_init(&srv->busy_pollers, 0);
+	/* at most half the CPUs watch sockets; the rest do the work */
+	srv->max_busy_pollers = MAX(net_workers_online_cpus() / 2, 1u);
 	rand_bytes(&srv->id_base, sizeof(srv->id_base));
 
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -29,6 +29,8 @@ struct net_tls_ctx;
 /* Defaults of the M-Box guide section 2.2.14. */
 #define NET_DEFAULT_MAX_NET_BUFFER 131072
 #define NET_DEFAULT_THREAD_POOL_MAX 8
+/* Upper bound of net_server_settings.busy_poll_us. */
+#define NET_MAX_BUSY_POLL_US 1000
 
 struct net_server_settings {
 	/* Workers = clamp(online CPUs, thread_pool_min, thread_pool_max).
@@ -51,6 +53,10 @@ struct net_server_settings {
 	/* Graceful-stop bound used when SIGTERM/SIGINT stop the server;
 	   0 means 10000. */
 	unsigned stop_timeout_ms;
+	/* Microseconds a worker keeps watching a connection that just sent
+	   its answer, for the client's next command, before handing it back
+	   to epoll; 0 turns this off. See docs/net-model.md. */
+	unsigned busy_poll_us;
 	/* If true, the dispatcher owns a signalfd: SIGTERM and SIGINT stop
 	   the server, SIGHUP calls reload() on a worker. These signals are
 	   blocked in the calling thread by net_server_create(), so create

@@ -5,6 +5,7 @@
 #include "lib/panic.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,6 +17,7 @@ struct net_workers {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct net_job *head, *tail;
+	atomic_uint queued; /* jobs in the queue, readable without lock */
 	bool quit;
 	unsigned count;
 	pthread_t threads[];
@@ -37,6 +39,7 @@ worker_main(void *arg)
 		w->head = job->next;
 		if (w->head == NULL)
 			w->tail = NULL;
+		atomic_fetch_sub_explicit(&w->queued, 1, memory_order_relaxed);
 		pthread_mutex_unlock(&w->lock);
 		job->next = NULL;
 		job->run(job);
@@ -69,6 +72,7 @@ net_workers_create(unsigned count, struct err *err)
 	w = xcalloc(1, sizeof(*w) + count * sizeof(w->threads[0]));
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
+	atomic_init(&w->queued, 0);
 	/* Workers never take asynchronous signals: those belong to the
 	   dispatcher's signalfd (or to the application's own threads). */
 	sigfillset(&all);
@@ -117,6 +121,7 @@ net_workers_push(struct net_workers *w, struct net_job *job)
 	else
 		w->head = job;
 	w->tail = job;
+	atomic_fetch_add_explicit(&w->queued, 1, memory_order_relaxed);
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -127,24 +132,38 @@ net_workers_count(const struct net_workers *w)
 	return w->count;
 }
 
+bool
+net_workers_have_queued(const struct net_workers *w)
+{
+	return atomic_load_explicit(&w->queued, memory_order_relaxed) != 0;
+}
+
 unsigned
-net_workers_pick_count(unsigned min, unsigned max)
+net_workers_online_cpus(void)
 {
 	cpu_set_t set;
 	long ncpu = 0;
 
-	if (min == 0)
-		min = 1;
-	if (max < min)
-		max = min;
 	/* The affinity mask respects cpusets (containers, taskset). */
 	if (sched_getaffinity(0, sizeof(set), &set) == 0)
 		ncpu = CPU_COUNT(&set);
 	if (ncpu <= 0)
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (ncpu < (long)min)
+	return ncpu > 0 ? (unsigned)ncpu : 1;
+}
+
+unsigned
+net_workers_pick_count(unsigned min, unsigned max)
+{
+	unsigned ncpu = net_workers_online_cpus();
+
+	if (min == 0)
+		min = 1;
+	if (max < min)
+		max = min;
+	if (ncpu < min)
 		return min;
-	if (ncpu > (long)max)
+	if (ncpu > max)
 		return max;
-	return (unsigned)ncpu;
+	return ncpu;
 }

@@ -9,6 +9,8 @@
 
 #include "lib/err.h"
 
+#include <stdbool.h>
+
 struct net_job {
 	struct net_job *next;
 	/* Runs on a worker. The job may be freed or re-pushed inside. */
@@ -26,6 +28,11 @@ void net_workers_destroy(struct net_workers **w);
 /* Queues a job at the tail. Any thread, including workers. */
 void net_workers_push(struct net_workers *w, struct net_job *job);
 unsigned net_workers_count(const struct net_workers *w);
+/* True if jobs wait for a worker. A hint: read without the lock. */
+bool net_workers_have_queued(const struct net_workers *w);
+
+/* CPUs this process may run on (affinity mask, else online CPUs), >= 1. */
+unsigned net_workers_online_cpus(void);
 
 /* Number of worker threads for the given bounds: clamp(online CPUs, min,
    max), with min >= 1 and max >= min. */

@@ -117,6 +117,38 @@ check_channel_binding(struct tclient *tc)
 	assert_int_equal(peer_cert, 0);
 }
 
+/* Busy polling on a TLS connection: the worker watches the raw socket
+   for the next record after each answer. */
+static void
+test_tls_busy_poll(void **state)
+{
+	struct tls_fixture *fx = *state;
+	struct net_server_settings set = { .busy_poll_us = 1000 };
+	struct test_env *env = calloc(1, sizeof(*env));
+	struct tclient tc;
+	char line[256], want[64], out[66];
+
+	env->tls = fx->server;
+	test_env_start(env, &set, NULL);
+	client_open(env, &tc);
+	assert_int_equal(tclient_send_str(&tc, "STARTTLS\n"), 0);
+	expect_line(&tc, "OK");
+	assert_int_equal(tclient_start_tls(&tc, fx->client), 0);
+	expect_line(&tc, "TLS");
+	for (int i = 0; i < 2000; i++) {
+		snprintf(want, sizeof(want), "tls ping %d", i);
+		snprintf(out, sizeof(out), "%s\n", want);
+		assert_int_equal(tclient_send_str(&tc, out), 0);
+		assert_true(tclient_line(&tc, line, sizeof(line)) >= 0);
+		assert_string_equal(line, want);
+	}
+	assert_int_equal(tclient_send_str(&tc, "QUIT\n"), 0);
+	expect_line(&tc, "BYE");
+	assert_true(tclient_wait_eof(&tc));
+	tclient_close(&tc);
+	env_done(env);
+}
+
 static void
 test_starttls_discards_injection(void **state)
 {
@@ -392,6 +424,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_starttls_discards_injection),
+		cmocka_unit_test(test_tls_busy_poll),
 		cmocka_unit_test(test_starttls_plaintext_after_reply),
 		cmocka_unit_test(test_starttls_silent_client),
 		cmocka_unit_test(test_implicit_tls),

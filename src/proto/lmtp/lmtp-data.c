@@ -9,6 +9,7 @@
 #include "proto/lmtp/lmtp-private.h"
 #include "proto/lmtp/lmtp-spool.h"
 #include "proto/lmtp/lmtp-trace.h"
+#include "store/store.h"
 #include "config/config.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
@@ -54,6 +55,17 @@ check_limits(struct lmtp_session *s)
 		message_fail(s, &lmtp_st_8bit_header);
 }
 
+/* Where an unnamed spool file goes: beside the first recipient's mail
+   (lmtp_spool_create()), so the store's link of it stays on one file
+   system and its inode is allocated among that user's files. */
+static const char *
+spool_near(const struct lmtp_tx *tx)
+{
+	if (tx->rcpts.n == 0 || tx->rcpts.v[0]->user == NULL)
+		return NULL;
+	return store_user_dir(tx->rcpts.v[0]->user);
+}
+
 /* Starts the message: spool file, trace fields, normaliser. Returns 0, or
    -1 if the spool could not be set up (tx->failed is set then). */
 static int
@@ -70,7 +82,7 @@ message_begin(struct lmtp_session *s, enum lmtp_norm_mode mode)
 	tx->data_started = true;
 	tx->received = time_now();
 	lmtp_norm_init(&tx->norm, mode, s->cfg->allow8bitheaders);
-	if (lmtp_spool_create(srv->spool_dir, srv->hostname,
+	if (lmtp_spool_create(srv->spool_dir, spool_near(tx), srv->hostname,
 			      (size_t)s->cfg->lmtp_data_size * 1024,
 			      srv->spool_flags, &tx->spool, &err) < 0) {
 		spool_error(s, &err);

@@ -143,8 +143,9 @@ lmtp_spool_unnamed_usable(void)
 }
 
 int
-lmtp_spool_create(const char *dir, const char *host, size_t buf_max,
-		  unsigned flags, struct lmtp_spool **spool_r, struct err *err)
+lmtp_spool_create(const char *dir, const char *near, const char *host,
+		  size_t buf_max, unsigned flags, struct lmtp_spool **spool_r,
+		  struct err *err)
 {
 	char tag[LMTP_SPOOL_HOST_MAX + 1], uniq[UNIQUE_NAME_MAX];
 	struct lmtp_spool *sp;
@@ -153,7 +154,8 @@ lmtp_spool_create(const char *dir, const char *host, size_t buf_max,
 	sp->fsync = (flags & LMTP_SPOOL_FSYNC) != 0;
 	sp->max = MAX(buf_max, (size_t)LMTP_SPOOL_BUF_MIN);
 	if ((flags & LMTP_SPOOL_NAMED) == 0 &&
-	    spool_open_unnamed(sp, dir) == 0) {
+	    ((near != NULL && spool_open_unnamed(sp, near) == 0) ||
+	     spool_open_unnamed(sp, dir) == 0)) {
 		*spool_r = sp;
 		return 0;
 	}

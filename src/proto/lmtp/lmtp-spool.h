@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Spool files: an incoming message is written once, to a file in the
- * spool directory (<data_dir>/spool, on the same file system as the
- * users' mail by default), made durable with one fdatasync(), and then
- * added to every recipient's mailbox by the store, which hard-links it
- * where it can (single-instance storage) and copies it otherwise.
+ * Spool files: an incoming message is written once, to an unnamed file
+ * beside the first recipient's mail or in the spool directory
+ * (<data_dir>/spool, on the same file system as the users' mail by
+ * default), and then added to every recipient's mailbox by the store,
+ * which hard-links it where it can (single-instance storage) and copies
+ * it otherwise.
  *
  * The octets are collected in a memory buffer that grows up to the
  * configured maximum (ms.conf lmtp_data_size) and is written out whenever
  * it fills, so most messages take a single write() and no message is
  * ever held in memory whole.
  *
- * Files are named "<host>-<unique>" (lib/fsutil.h unique_name(), which
+ * Named files are "<host>-<unique>" (lib/fsutil.h unique_name(), which
  * holds the writer's pid). A file left by a crash is removed when the
  * service starts: lmtp_spool_dir_init() removes this host's files whose
  * writer is gone, and any of this host's files older than a day. Other
@@ -50,11 +51,16 @@ bool lmtp_spool_unnamed_usable(void);
 
 /* Creates a new empty spool file (mode 0600): unnamed (O_TMPFILE; its
    path is then /proc/self/fd/<n>) where the file system allows, else
-   <dir>/<host>-<unique>. buf_max bounds the memory buffer (at least
-   LMTP_SPOOL_BUF_MIN is used). Returns 0 or -1. */
-int lmtp_spool_create(const char *dir, const char *host, size_t buf_max,
-		      unsigned flags, struct lmtp_spool **spool_r,
-		      struct err *err);
+   <dir>/<host>-<unique>. An unnamed file is created in near if that is
+   not NULL and can hold one, else in dir. Passing a recipient's directory
+   as near puts the file's inode beside that recipient's mail, where the
+   file system's allocator spreads users apart, instead of every message
+   of the server in the spool directory's allocation group. buf_max bounds
+   the memory buffer (at least LMTP_SPOOL_BUF_MIN is used). Returns 0 or
+   -1. */
+int lmtp_spool_create(const char *dir, const char *near, const char *host,
+		      size_t buf_max, unsigned flags,
+		      struct lmtp_spool **spool_r, struct err *err);
 
 /* Returns where at least min (<= LMTP_SPOOL_BUF_MIN) more octets may be
    written, and in *room_r how many fit; buffered octets are written to the

@@ -314,7 +314,7 @@ lmtp_fixture_spool_files(struct lmtp_fixture *f)
 {
 	DIR *d = opendir(f->spool_dir);
 	struct dirent *de;
-	size_t dir_len = strlen(f->spool_dir);
+	size_t dir_len = strlen(f->dir);
 	unsigned n = 0;
 
 	while (d != NULL && (de = readdir(d)) != NULL) {
@@ -324,7 +324,8 @@ lmtp_fixture_spool_files(struct lmtp_fixture *f)
 	if (d != NULL)
 		closedir(d);
 	/* unnamed (O_TMPFILE) spool files, held open by the server running
-	   in this process: /proc shows them as <spool>/#<inode> (deleted) */
+	   in this process, in the spool directory or beside the first
+	   recipient's mail: /proc shows them as <dir>/#<inode> (deleted) */
 	d = opendir("/proc/self/fd");
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		char link[PATH_MAX], target[PATH_MAX];
@@ -338,8 +339,8 @@ lmtp_fixture_spool_files(struct lmtp_fixture *f)
 		if (len <= 0)
 			continue;
 		target[len] = '\0';
-		if (strncmp(target, f->spool_dir, dir_len) == 0 &&
-		    strncmp(target + dir_len, "/#", 2) == 0)
+		if (strncmp(target, f->dir, dir_len) == 0 &&
+		    strstr(target + dir_len, "/#") != NULL)
 			n++;
 	}
 	if (d != NULL)

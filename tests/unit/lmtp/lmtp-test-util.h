@@ -80,7 +80,8 @@ void lmtp_fixture_create_mailbox(struct lmtp_fixture *f, const char *owner,
 /* Hard-link count of message seq's file. */
 unsigned lmtp_fixture_nlink(struct lmtp_fixture *f, const char *userid,
 			    const char *mailbox, uint32_t seq);
-/* Files in the spool directory. */
+/* Spool files: named ones in the spool directory, and unnamed ones the
+   server holds open anywhere under the fixture's directory. */
 unsigned lmtp_fixture_spool_files(struct lmtp_fixture *f);
 /* Waits (up to 5 s) until the spool directory is empty: sessions notice
    a lost connection asynchronously. */

@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +125,7 @@ spool_file(unsigned flags)
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (char)('a' + i % 26);
 	assert_int_equal(lmtp_spool_dir_init(tmpdir, "host.example", &err), 0);
-	assert_int_equal(lmtp_spool_create(tmpdir, "host.example", 20000,
+	assert_int_equal(lmtp_spool_create(tmpdir, NULL, "host.example", 20000,
 					   flags | LMTP_SPOOL_FSYNC, &sp, &err),
 			 0);
 	if ((flags & LMTP_SPOOL_NAMED) != 0) {
@@ -166,6 +167,48 @@ test_spool_file(void **state)
 {
 	(void)state;
 	spool_file(0);
+}
+
+/* The directory an unnamed spool file was created in, from /proc. */
+static void
+unnamed_dir(struct lmtp_spool *sp, char *out, size_t size)
+{
+	ssize_t len = readlink(lmtp_spool_path(sp), out, size - 1);
+	char *slash;
+
+	assert_true(len > 0);
+	out[len] = '\0';
+	slash = strrchr(out, '/');
+	assert_non_null(slash);
+	assert_true(str_has_prefix(slash, "/#"));
+	*slash = '\0';
+}
+
+/* An unnamed file goes beside the recipient's mail when asked, and to the
+   spool directory when that directory cannot hold one. */
+static void
+test_spool_near(void **state)
+{
+	struct lmtp_spool *sp;
+	char near[300], missing[300], dir[PATH_MAX];
+	struct err err;
+
+	(void)state;
+	snprintf(near, sizeof(near), "%s/user", tmpdir);
+	snprintf(missing, sizeof(missing), "%s/nobody", tmpdir);
+	assert_int_equal(mkdir(near, 0700), 0);
+	assert_int_equal(lmtp_spool_create(tmpdir, near, "h", 0, 0, &sp, &err),
+			 0);
+	unnamed_dir(sp, dir, sizeof(dir));
+	assert_string_equal(dir, near);
+	lmtp_spool_destroy(&sp);
+	assert_true(dir_is_empty(near));
+	assert_int_equal(
+	    lmtp_spool_create(tmpdir, missing, "h", 0, 0, &sp, &err), 0);
+	unnamed_dir(sp, dir, sizeof(dir));
+	assert_string_equal(dir, tmpdir);
+	lmtp_spool_destroy(&sp);
+	assert_int_equal(rmdir(near), 0);
 }
 
 static void
@@ -235,7 +278,7 @@ test_spool_errors(void **state)
 	struct err err;
 
 	snprintf(path, sizeof(path), "%s/missing", tmpdir);
-	assert_int_equal(lmtp_spool_create(path, "h", 0, 0, &sp, &err), -1);
+	assert_int_equal(lmtp_spool_create(path, NULL, "h", 0, 0, &sp, &err), -1);
 	assert_int_equal(err.code, ERR_NOTFOUND);
 	/* a file where the directory should be */
 	touch("file", 0);
@@ -249,6 +292,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_trace),
 	    cmocka_unit_test_setup_teardown(test_spool_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_spool_near, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_spool_file_named, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_stale_cleanup, setup,

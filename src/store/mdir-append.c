@@ -195,10 +195,11 @@ build_blob(struct mdir_append *txn, struct mdir_append_msg *m, int fd)
 		munmap(map, m->size);
 }
 
-/* Makes the staging file durable, dates it and summarises it. */
+/* Makes the staging file durable (unless its data is known to be
+   already), dates it and summarises it. */
 static int
 finish_file(struct mdir_append *txn, struct mdir_append_msg *m, int fd,
-	    struct err *err)
+	    bool durable, struct err *err)
 {
 	struct timespec ts[2];
 
@@ -208,7 +209,7 @@ finish_file(struct mdir_append *txn, struct mdir_append_msg *m, int fd,
 	   recovered from the files alone */
 	if (futimens(fd, ts) < 0)
 		log_debug("mdir: futimens failed: %m");
-	if (txn->st->store->set.fsync && fdatasync(fd) < 0)
+	if (txn->st->store->set.fsync && !durable && fdatasync(fd) < 0)
 		return err_set_errno(err, "fdatasync", m->staging);
 	if (m->blob == NULL)
 		build_blob(txn, m, fd);
@@ -223,7 +224,7 @@ mdir_append_msg_finish(struct store_append *pub, struct err *err)
 
 	if (txn->fd < 0 || txn->failed)
 		return err_set(err, ERR_PARAMS, "no message in progress");
-	ret = finish_file(txn, &txn->cur, txn->fd, err);
+	ret = finish_file(txn, &txn->cur, txn->fd, false, err);
 	close(txn->fd);
 	txn->fd = -1;
 	if (ret < 0) {
@@ -271,10 +272,12 @@ int
 mdir_append_add_fd(struct mdir_append *txn, int dirfd, const char *path,
 		   int64_t internaldate, uint32_t flags,
 		   const char *const *kw, size_t nkw, const uint8_t *guid,
-		   const uint8_t *blob, uint32_t blob_len, struct err *err)
+		   const uint8_t *blob, uint32_t blob_len, bool *src_durable,
+		   struct err *err)
 {
 	struct mdir_append_msg m;
 	struct stat sb;
+	bool linked = true;
 	int fd, ret = 0;
 
 	if (txn->fd >= 0 || txn->failed)
@@ -298,6 +301,7 @@ mdir_append_add_fd(struct mdir_append *txn, int dirfd, const char *path,
 			return err_set_errno(err, "link", path);
 		}
 		src = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+		linked = false;
 		if (src < 0 || copy_file(txn, src, &m, err) < 0) {
 			if (src < 0)
 				err_set_errno(err, "open", path);
@@ -317,7 +321,16 @@ mdir_append_add_fd(struct mdir_append *txn, int dirfd, const char *path,
 			m.blob = xmemdup(blob, blob_len);
 			m.blob_len = blob_len;
 		}
-		ret = finish_file(txn, &m, fd, err);
+		/* a link shares the source's inode: if its data is
+		   durable, so is this copy's (fdatasync() would only cost
+		   a device flush); a copy is new data */
+		ret = finish_file(txn, &m, fd,
+				  linked && src_durable != NULL &&
+				      *src_durable,
+				  err);
+		if (ret == 0 && linked && src_durable != NULL &&
+		    txn->st->store->set.fsync)
+			*src_durable = true;
 	}
 	if (fd >= 0)
 		close(fd);
@@ -334,13 +347,15 @@ int
 mdir_append_add_file(struct store_append *pub, const char *path,
 		     int64_t internaldate, uint32_t flags,
 		     const char *const *keywords, size_t keyword_count,
-		     const uint8_t *blob, size_t blob_len, struct err *err)
+		     const uint8_t *blob, size_t blob_len, bool *src_durable,
+		     struct err *err)
 {
 	if (blob_len > MDIR_BLOB_MAX)
 		blob = NULL; /* too big to cache: summarised on demand */
 	return mdir_append_add_fd((struct mdir_append *)pub, AT_FDCWD, path,
 				  internaldate, flags, keywords, keyword_count,
-				  NULL, blob, (uint32_t)blob_len, err);
+				  NULL, blob, (uint32_t)blob_len, src_durable,
+				  err);
 }
 
 static void

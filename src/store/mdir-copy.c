@@ -92,6 +92,8 @@ add_item(struct mdir_box *box, struct mdir_append *txn, struct copy_item *it,
 {
 	struct mdir_state *st = box->st;
 	char name[MDIR_MSG_NAME_MAX];
+	/* a committed message: its data was synced by its own append */
+	bool durable = true;
 	struct err lerr;
 
 	*skipped_r = false;
@@ -103,7 +105,7 @@ add_item(struct mdir_box *box, struct mdir_append *txn, struct copy_item *it,
 			       (const char *const *)it->kw.v, it->kw.n,
 			       it->rec.guid,
 			       it->have_blob ? it->blob.data : NULL,
-			       (uint32_t)it->blob.len, &lerr) < 0) {
+			       (uint32_t)it->blob.len, &durable, &lerr) < 0) {
 		if (lerr.code == ERR_NOTFOUND) {
 			/* expunged meanwhile: RFC 3501 allows skipping */
 			*skipped_r = true;

@@ -307,13 +307,14 @@ int mdir_append_add_file(struct store_append *txn, const char *path,
 			 int64_t internaldate, uint32_t flags,
 			 const char *const *keywords, size_t keyword_count,
 			 const uint8_t *blob, size_t blob_len,
-			 struct err *err);
-/* Adds a message file found at dirfd/path with known metadata (COPY). */
+			 bool *src_durable, struct err *err);
+/* Adds a message file found at dirfd/path with known metadata (COPY).
+   src_durable as for store_append_add_file_cached(). */
 int mdir_append_add_fd(struct mdir_append *txn, int dirfd, const char *path,
 		       int64_t internaldate, uint32_t flags,
 		       const char *const *kw, size_t nkw, const uint8_t *guid,
 		       const uint8_t *blob, uint32_t blob_len,
-		       struct err *err);
+		       bool *src_durable, struct err *err);
 /* Exempts the transaction from the quota check (MOVE within an account). */
 void mdir_append_no_quota(struct store_append *txn);
 int mdir_append_commit(struct store_append *txn, uint32_t *uidvalidity_r,

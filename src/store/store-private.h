@@ -100,7 +100,8 @@ struct store_vfuncs {
 			       int64_t internaldate, uint32_t flags,
 			       const char *const *keywords,
 			       size_t keyword_count, const uint8_t *blob,
-			       size_t blob_len, struct err *err);
+			       size_t blob_len, bool *src_durable,
+			       struct err *err);
 	int (*append_commit)(struct store_append *txn,
 			     uint32_t *uidvalidity_r,
 			     struct store_uid_set *uids_r, struct err *err);

@@ -366,7 +366,8 @@ store_append_add_file(struct store_append *txn, const char *path,
 		      struct err *err)
 {
 	return txn->v->append_add_file(txn, path, internaldate, flags,
-				       keywords, keyword_count, NULL, 0, err);
+				       keywords, keyword_count, NULL, 0, NULL,
+				       err);
 }
 
 int
@@ -374,11 +375,12 @@ store_append_add_file_cached(struct store_append *txn, const char *path,
 			     int64_t internaldate, uint32_t flags,
 			     const char *const *keywords,
 			     size_t keyword_count, const uint8_t *blob,
-			     size_t blob_len, struct err *err)
+			     size_t blob_len, bool *src_durable,
+			     struct err *err)
 {
 	return txn->v->append_add_file(txn, path, internaldate, flags,
 				       keywords, keyword_count, blob, blob_len,
-				       err);
+				       src_durable, err);
 }
 
 int

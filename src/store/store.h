@@ -333,12 +333,17 @@ int store_append_add_file(struct store_append *txn, const char *path,
 			  struct err *err);
 /* The same with the message's cache blob already built by the caller (e.g.
    once for all LMTP recipients), so the store does not parse the message
-   again; blob may be NULL. */
+   again; blob may be NULL. src_durable (may be NULL) carries what is known
+   about the file's data across calls for one file: true on input means it
+   is durable already (an earlier call synced it), so a hard link to it is
+   not synced again (a copy still is); on output it is true if the data is
+   durable now (linked and synced). */
 int store_append_add_file_cached(struct store_append *txn, const char *path,
 				 int64_t internaldate, uint32_t flags,
 				 const char *const *keywords,
 				 size_t keyword_count, const uint8_t *blob,
-				 size_t blob_len, struct err *err);
+				 size_t blob_len, bool *src_durable,
+				 struct err *err);
 /* Makes every message of the transaction visible and durable at once.
    On success the assigned UIDs are in uids_r (may be NULL) in the order the
    messages were added, and the mailbox's UIDVALIDITY in *uidvalidity_r. */

@@ -50,7 +50,7 @@ lmtp_deliver_targets(const struct lmtp_message *msg,
 /* Adds the spool file to one target's mailbox and commits (the store
    makes the copy durable before the commit returns). */
 static int
-append_target(const struct lmtp_message *msg, const struct lmtp_target *t,
+append_target(struct lmtp_message *msg, const struct lmtp_target *t,
 	      const char **mailbox_r, uint32_t *uid_r, struct err *err)
 {
 	const char *mailbox = t->mailbox;
@@ -71,7 +71,8 @@ append_target(const struct lmtp_message *msg, const struct lmtp_target *t,
 		if (store_append_add_file_cached(txn, msg->path, msg->received,
 						 t->flags, t->keywords,
 						 t->keyword_count, msg->cache,
-						 msg->cache_len, err) < 0) {
+						 msg->cache_len, &msg->durable,
+						 err) < 0) {
 			store_append_abort(&txn);
 			return -1;
 		}
@@ -128,7 +129,7 @@ status_for_error(struct lmtp_session *s, const struct lmtp_rcpt *rcpt,
 }
 
 static const struct lmtp_status *
-deliver_rcpt(struct lmtp_session *s, const struct lmtp_message *msg,
+deliver_rcpt(struct lmtp_session *s, struct lmtp_message *msg,
 	     const struct lmtp_rcpt *rcpt, const char *msgid_log)
 {
 	struct lmtp_target targets[LMTP_TARGETS_MAX];

@@ -25,6 +25,7 @@
 #ifndef COFFER_PROTO_LMTP_DELIVER_H
 #define COFFER_PROTO_LMTP_DELIVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,10 @@ struct lmtp_message {
 	   for all recipients; NULL if it could not be built. */
 	const uint8_t *cache;
 	size_t cache_len;
+	/* The file's data is durable: the store synced it when it linked
+	   the first recipient's copy, so later links skip that sync
+	   (store_append_add_file_cached()). */
+	bool durable;
 };
 
 struct lmtp_target {

@@ -59,9 +59,9 @@ struct lmtp_server_settings {
 	   0 means LMTP_IDLE_TIMEOUT_MS. */
 	unsigned idle_timeout_ms;
 	/* fdatasync() spool files before delivery. Not needed for
-	   durability (false in production): the store fdatasync()s every
-	   message file it links or copies before its commit, and the spool
-	   file is the same inode as its first link. */
+	   durability (false in production): the store fdatasync()s the
+	   message file it links for the first recipient, which is the spool
+	   file's inode, and every copy, before its commit. */
 	bool spool_fsync;
 	/* STARTTLS (RFC 3207) on TCP connections; NULL: not offered. Must
 	   outlive the server. */

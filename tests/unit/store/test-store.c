@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct fixture {
@@ -47,6 +48,16 @@ teardown(void **state)
 	free((char *)f->dir);
 	free(f);
 	return 0;
+}
+
+static struct store_mailbox *
+open_box_of(struct store_user *user, const char *name)
+{
+	struct store_mailbox *box;
+	struct err err;
+
+	assert_int_equal(store_mailbox_open(user, name, 0, &box, &err), 0);
+	return box;
 }
 
 static struct store_mailbox *
@@ -521,6 +532,84 @@ test_copy_move(void **state)
 	store_mailbox_close(&box);
 }
 
+static uint32_t
+add_file(struct store_user *user, const char *mailbox, const char *path,
+	 bool *durable)
+{
+	struct store_append *txn;
+	struct store_uid_set uids = { 0 };
+	struct err err;
+	uint32_t uid;
+
+	assert_int_equal(store_append_begin(user, mailbox, &txn, &err), 0);
+	assert_int_equal(store_append_add_file_cached(txn, path, 1700000000,
+						      0, NULL, 0, NULL, 0,
+						      durable, &err),
+			 0);
+	assert_int_equal(store_append_commit(&txn, NULL, &uids, &err), 0);
+	uid = uids.r[0].lo;
+	store_uid_set_free(&uids);
+	return uid;
+}
+
+/* One file added to several mailboxes (LMTP): the first link syncs it
+   and says so; later links of the same file are told it is durable. */
+static void
+test_add_file_durable(void **state)
+{
+	struct fixture *f = *state;
+	struct store_settings set;
+	struct store *store;
+	struct store_user *user;
+	struct store_mailbox *box;
+	struct stat sb;
+	struct err err;
+	char path[512];
+	bool durable = false;
+	int fd;
+
+	(void)f;
+	store_settings_init(&set);
+	set.userdir = f->dir;
+	set.fsync = true;
+	set.log_mode = test_log_mode();
+	assert_int_equal(store_create(&set, &store, &err), 0);
+	assert_int_equal(store_user_open(store, "bob@example.com", NULL, true,
+					 &user, &err), 0);
+	assert_int_equal(store_mailbox_create(user, "Other", NULL, &err), 0);
+	snprintf(path, sizeof(path), "%s/spooled", f->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "Subject: x\r\n\r\nbody\r\n", 21), 21);
+	close(fd);
+
+	assert_int_equal(add_file(user, "INBOX", path, &durable), 1);
+	assert_true(durable);
+	assert_int_equal(add_file(user, "Other", path, &durable), 1);
+	assert_true(durable);
+	/* without the hint it works too */
+	assert_int_equal(add_file(user, "Other", path, NULL), 2);
+	/* single instance: the file and three links */
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_nlink, 4);
+	box = open_box_of(user, "Other");
+	assert_int_equal(store_mailbox_count(box), 2);
+	store_mailbox_close(&box);
+	store_user_close(&user);
+	store_destroy(&store);
+
+	/* a store that does not sync never claims durability */
+	store = test_store(f->dir, 0);
+	assert_int_equal(store_user_open(store, "bob@example.com", NULL, true,
+					 &user, &err), 0);
+	durable = false;
+	assert_int_equal(add_file(user, "INBOX", path, &durable), 2);
+	assert_false(durable);
+	store_user_close(&user);
+	store_destroy(&store);
+	assert_int_equal(unlink(path), 0);
+}
+
 static void
 test_quota(void **state)
 {
@@ -709,6 +798,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rename_inbox, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_copy_move, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_add_file_durable, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_quota, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compaction, setup,

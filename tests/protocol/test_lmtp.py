@@ -46,9 +46,11 @@ def wait_for(predicate, timeout=30):
         time.sleep(0.1)
 
 
-def open_spool_files(pid):
-    """Spool files the process holds open, unnamed (O_TMPFILE) ones
-    included: /proc shows those as <dir>/#<inode> (deleted)."""
+def open_spool_files(pid, data_dir):
+    """Spool files the process holds open: named ones in the spool
+    directory, and unnamed (O_TMPFILE) ones, which /proc shows as
+    <dir>/#<inode> (deleted), in the spool directory or beside the first
+    recipient's mail."""
     fds = f"/proc/{pid}/fd"
     out = []
     for fd in os.listdir(fds):
@@ -56,7 +58,10 @@ def open_spool_files(pid):
             target = os.readlink(os.path.join(fds, fd))
         except OSError:
             continue
-        if "/spool/" in target:
+        if not target.startswith(os.path.realpath(data_dir) + "/"):
+            continue
+        if "/spool/" in target or ("/#" in target and
+                                   target.endswith(" (deleted)")):
             out.append(target)
     return out
 
@@ -364,7 +369,7 @@ def test_kill_during_data(lmtp):
     # the spool file is unnamed (O_TMPFILE) where the file system allows
     # it, else a name in the spool directory: wait for either
     wait_for(lambda: len(spool_files(lmtp)) == 1 or
-             open_spool_files(worker))
+             open_spool_files(worker, lmtp.data_dir))
     named = len(spool_files(lmtp)) == 1
     since = lmtp.log_size()
     os.kill(worker, signal.SIGKILL)

@@ -405,6 +405,23 @@ test_env_stop(struct test_env *env, unsigned timeout_ms)
 }
 
 bool
+test_env_finish(struct test_env *env)
+{
+	bool clean;
+
+	test_env_stop(env, 2000);
+	clean = atomic_load(&env->wrong_thread) == 0 &&
+		atomic_load(&env->destroyed) == atomic_load(&env->accepted);
+	if (!clean)
+		fprintf(stderr, "wrong_thread=%u destroyed=%u accepted=%u\n",
+			atomic_load(&env->wrong_thread),
+			atomic_load(&env->destroyed),
+			atomic_load(&env->accepted));
+	free(env);
+	return clean;
+}
+
+bool
 test_wait_count(atomic_uint *counter, unsigned value, unsigned timeout_ms)
 {
 	uint64_t end = time_mono_ms() + timeout_ms;

@@ -82,6 +82,10 @@ void test_env_start_fd(struct test_env *env,
 /* Graceful stop (timeout_ms), join, destroy; drops WAKEREG references
    first. */
 void test_env_stop(struct test_env *env, unsigned timeout_ms);
+/* test_env_stop() with a 2 s timeout, then frees env (allocated with
+   malloc). True if no two threads ever ran one connection and every
+   accepted connection was destroyed (else the counts go to stderr). */
+bool test_env_finish(struct test_env *env);
 /* Waits up to timeout_ms for *counter >= value; true if reached. */
 bool test_wait_count(atomic_uint *counter, unsigned value,
 		     unsigned timeout_ms);

@@ -32,16 +32,6 @@ env_start(unsigned busy_poll_us)
 }
 
 static void
-env_done(struct test_env *env)
-{
-	test_env_stop(env, 2000);
-	assert_int_equal(atomic_load(&env->wrong_thread), 0);
-	assert_int_equal(atomic_load(&env->destroyed),
-			 atomic_load(&env->accepted));
-	free(env);
-}
-
-static void
 client_open(struct test_env *env, struct tclient *tc)
 {
 	int fd = test_connect_tcp(LOCALHOST, env->port);
@@ -81,7 +71,7 @@ test_quick_client(void **state)
 	ping_pong(&tc, 0, 5000, 0);
 	tclient_close(&tc);
 	assert_true(test_wait_count(&env->destroyed, 1, 5000));
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 /* Slower than the window: the watch gives up, epoll takes over, and the
@@ -98,7 +88,7 @@ test_slow_client(void **state)
 	/* and quick again */
 	ping_pong(&tc, 1, 1000, 0);
 	tclient_close(&tc);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 struct pinger {
@@ -138,7 +128,7 @@ test_many_quick_clients(void **state)
 	for (int i = 0; i < CLIENTS; i++)
 		pthread_join(t[i], NULL);
 	assert_true(test_wait_count(&env->destroyed, CLIENTS, 5000));
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static struct conn *
@@ -182,7 +172,7 @@ test_wakeup_during_watch(void **state)
 		assert_string_equal(line, want);
 	}
 	tclient_close(&tc);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 /* The client goes away during the watch: the connection closes. */
@@ -200,7 +190,7 @@ test_eof_during_watch(void **state)
 		tclient_close(&tc);
 		assert_true(test_wait_count(&env->destroyed, i, 5000));
 	}
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 int

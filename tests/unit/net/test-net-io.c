@@ -28,16 +28,6 @@ env_new(void)
 }
 
 static void
-env_done(struct test_env *env)
-{
-	test_env_stop(env, 2000);
-	assert_int_equal(atomic_load(&env->wrong_thread), 0);
-	assert_int_equal(atomic_load(&env->destroyed),
-			 atomic_load(&env->accepted));
-	free(env);
-}
-
-static void
 expect_line(struct tclient *tc, const char *want)
 {
 	char line[1024];
@@ -114,7 +104,7 @@ test_echo_many_clients(void **state)
 	assert_true(test_wait_count(&env->destroyed, CLIENTS, 10000));
 	assert_int_equal(net_server_connection_count(env->srv), 0);
 	free(tcs);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -146,7 +136,7 @@ test_big_output_slow_reader(void **state)
 	/* the reader was slow enough for backpressure to engage */
 	assert_true(atomic_load(&env->max_pending) >= high_water);
 	tclient_close(&tc);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -172,7 +162,7 @@ test_never_reading_client(void **state)
 	test_env_last_reason(env, reason, sizeof(reason));
 	assert_non_null(strstr(reason, "overflow"));
 	tclient_close(&tc);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 struct writer_args {
@@ -231,7 +221,7 @@ test_want_input_pause_resume(void **state)
 	assert_int_equal(atomic_load(&env->pause_violations), 0);
 	assert_int_equal(atomic_load(&env->timeouts), 1);
 	tclient_close(&tc);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -271,7 +261,7 @@ test_idle_timeout(void **state)
 	assert_true(time_mono_ms() - start >= 500);
 	assert_int_equal(atomic_load(&env->timeouts), 2);
 	client_free(tc);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -292,7 +282,7 @@ test_tcp_keepalive(void **state)
 	assert_int_equal(tclient_send_str(tc, "KEEPALIVE 0\n"), 0);
 	expect_line(tc, "KEEPALIVE 0");
 	client_free(tc);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -342,7 +332,7 @@ test_eof_and_quit(void **state)
 		      cpu);
 	assert_true(cpu < 0.15);
 	client_free(tc);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -381,7 +371,7 @@ test_peer_reset(void **state)
 	assert_true(tclient_wait_eof(tc));
 	client_free(tc);
 	assert_true(test_wait_count(&env->destroyed, 4, 3000));
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -401,7 +391,7 @@ test_line_too_long(void **state)
 	assert_true(tclient_wait_eof(tc));
 	client_free(tc);
 	assert_true(atomic_load(&env->max_input) <= 128);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 int

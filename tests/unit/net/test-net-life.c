@@ -34,16 +34,6 @@ env_new(void)
 }
 
 static void
-env_done(struct test_env *env)
-{
-	test_env_stop(env, 2000);
-	assert_int_equal(atomic_load(&env->wrong_thread), 0);
-	assert_int_equal(atomic_load(&env->destroyed),
-			 atomic_load(&env->accepted));
-	free(env);
-}
-
-static void
 expect_line(struct tclient *tc, const char *want)
 {
 	char line[1024];
@@ -151,7 +141,7 @@ test_wakeup_foreign_thread(void **state)
 	assert_true(test_wait_count(&env->closed_hooks, CLIENTS, 3000));
 	free(tcs);
 	/* drops the waker's references: destroy() runs on this thread */
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 /* --- graceful stop ----------------------------------------------------- */
@@ -287,7 +277,7 @@ test_max_connections(void **state)
 	expect_line(&tcs[1], "line z");
 	for (int i = 0; i < 3; i++)
 		tclient_close(&tcs[i]);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -339,7 +329,7 @@ test_out_of_descriptors(void **state)
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
 	expect_line(&tc, "line queued");
 	tclient_close(&tc);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 /* --- generic work and watched descriptors ----------------------------- */
@@ -401,7 +391,7 @@ test_post_and_watch(void **state)
 	assert_true(atomic_load(&watch.other_thread));
 	close(pipefd[0]);
 	close(pipefd[1]);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 /* --- signals ----------------------------------------------------------- */

@@ -51,15 +51,6 @@ teardown(void **state)
 	return 0;
 }
 
-static void
-env_done(struct test_env *env)
-{
-	test_env_stop(env, 2000);
-	assert_int_equal(atomic_load(&env->destroyed),
-			 atomic_load(&env->accepted));
-	free(env);
-}
-
 /* Connects, asks INFO and returns the line. */
 static void
 info_over(int fd, char *line, size_t size)
@@ -97,7 +88,7 @@ test_unix_listener(void **state)
 	assert_int_equal(net_listen_unix(fx->path, 0600, 16, &err), -1);
 	assert_int_equal(err.code, ERR_EXISTS);
 	info_over(test_connect_unix(fx->path), line, sizeof(line));
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -160,7 +151,7 @@ test_ipv6_loopback(void **state)
 	test_env_start_fd(env, NULL, fd, NULL);
 	info_over(test_connect_tcp("::1", env->port), line, sizeof(line));
 	assert_true(strncmp(line, "INFO ::1 ::1 imap 0 ", 20) == 0);
-	env_done(env);
+	assert_true(test_env_finish(env));
 
 	/* brackets are accepted too */
 	assert_int_equal(net_listen_tcp("[::1]", 0, 16, &fd, 1, &err), 1);
@@ -188,7 +179,7 @@ test_all_interfaces(void **state)
 		info_over(fd, line, sizeof(line));
 		assert_true(strncmp(line, "INFO ::1 ::1 imap 0 ", 20) == 0);
 	}
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -240,7 +231,7 @@ test_add_listener_rules(void **state)
 	assert_int_equal(err.code, ERR_PARAMS);
 	assert_int_equal(fcntl(fd, F_GETFD), -1);
 	assert_int_equal(errno, EBADF);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 int

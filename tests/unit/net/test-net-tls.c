@@ -65,16 +65,6 @@ teardown(void **state)
 }
 
 static void
-env_done(struct test_env *env)
-{
-	test_env_stop(env, 2000);
-	assert_int_equal(atomic_load(&env->wrong_thread), 0);
-	assert_int_equal(atomic_load(&env->destroyed),
-			 atomic_load(&env->accepted));
-	free(env);
-}
-
-static void
 expect_line(struct tclient *tc, const char *want)
 {
 	char line[1024];
@@ -146,7 +136,7 @@ test_tls_busy_poll(void **state)
 	expect_line(&tc, "BYE");
 	assert_true(tclient_wait_eof(&tc));
 	tclient_close(&tc);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -185,7 +175,7 @@ test_starttls_discards_injection(void **state)
 	assert_true(tclient_wait_eof(&tc));
 	tclient_close(&tc);
 	assert_int_equal(atomic_load(&env->tls_ready), 1);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -209,7 +199,7 @@ test_starttls_plaintext_after_reply(void **state)
 	test_env_last_reason(env, reason, sizeof(reason));
 	assert_string_equal(reason, "TLS handshake failed");
 	assert_int_equal(atomic_load(&env->tls_ready), 0);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -237,7 +227,7 @@ test_starttls_silent_client(void **state)
 	assert_true(test_wait_count(&env->closed_hooks, 1, 3000));
 	test_env_last_reason(env, reason, sizeof(reason));
 	assert_string_equal(reason, "TLS handshake timed out");
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -283,7 +273,7 @@ test_implicit_tls(void **state)
 	expect_line(&tc, "BYE");
 	assert_true(tclient_wait_eof(&tc));
 	tclient_close(&tc);
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 struct tls_group {
@@ -365,7 +355,7 @@ test_many_tls_clients(void **state)
 	assert_int_equal(atomic_load(&failures), 0);
 	assert_true(test_wait_count(&env->destroyed, THREADS * PER_THREAD,
 				    10000));
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void
@@ -403,7 +393,7 @@ test_tls_handshake_failures(void **state)
 	assert_true(test_wait_count(&env->closed_hooks, 2, 3000));
 	test_env_last_reason(env, reason, sizeof(reason));
 	assert_string_equal(reason, "TLS handshake timed out");
-	env_done(env);
+	assert_true(test_env_finish(env));
 }
 
 static void

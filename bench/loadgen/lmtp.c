@@ -236,23 +236,10 @@ lmtp_connected(struct lg_conn *c)
 	memset(c->ps, 0, sizeof(struct lmtp_state));
 }
 
-static void
-lmtp_timer(struct lg_conn *c)
-{
-}
-
-static void
-lmtp_stop(struct lg_conn *c)
-{
-	/* the transaction in progress finishes, then QUIT */
-}
-
 const struct lg_proto lg_proto_lmtp = {
     .name = "lmtp",
     .init = lmtp_init,
     .deinit = lmtp_deinit,
     .connected = lmtp_connected,
     .input = lmtp_input,
-    .timer = lmtp_timer,
-    .stop = lmtp_stop,
 };

@@ -106,9 +106,12 @@ struct lg_proto {
 	/* Data arrived in c->in. Consume what is complete; return 0, or -1
 	   after lg_fail() closed the connection. */
 	int (*input)(struct lg_conn *c);
-	/* The connection's timer (lg_conn_timer) fired while connected. */
+	/* Optional: the connection's timer (lg_conn_timer) fired while
+	   connected. */
 	void (*timer)(struct lg_conn *c);
-	/* Called once when the run starts stopping (time or op bound). */
+	/* Optional: called once when the run starts stopping (time or op
+	   bound). Without it the operation in progress finishes, and the
+	   protocol's own loop sees lg->stopping and ends the session. */
 	void (*stop)(struct lg_conn *c);
 	/* Optional: called about every 50 ms with the current time. */
 	void (*tick)(struct lg *lg, uint64_t now_us);

@@ -372,7 +372,7 @@ fire_timers(struct lg *lg, uint64_t now)
 			continue;
 		if (c->fd < 0)
 			lg_conn_open(c);
-		else
+		else if (lg->proto->timer != NULL)
 			lg->proto->timer(c);
 	}
 }
@@ -402,7 +402,7 @@ start_stopping(struct lg *lg, uint64_t now)
 			continue;
 		if (c->fd < 0)
 			lg_conn_finish(c); /* waiting to (re)connect */
-		else
+		else if (lg->proto->stop != NULL)
 			lg->proto->stop(c);
 	}
 }

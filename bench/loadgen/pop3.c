@@ -348,23 +348,10 @@ pop3_connected(struct lg_conn *c)
 	s->scan = 0;
 }
 
-static void
-pop3_timer(struct lg_conn *c)
-{
-}
-
-static void
-pop3_stop(struct lg_conn *c)
-{
-	/* the RETR in progress finishes, then QUIT (next_retr) */
-}
-
 const struct lg_proto lg_proto_pop3 = {
     .name = "pop3",
     .init = pop3_init,
     .deinit = pop3_deinit,
     .connected = pop3_connected,
     .input = pop3_input,
-    .timer = pop3_timer,
-    .stop = pop3_stop,
 };

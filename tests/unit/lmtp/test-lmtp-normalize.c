@@ -9,6 +9,7 @@
 #include "lib/macros.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,6 +252,76 @@ test_done_stops(void **state)
 	    lmtp_norm_feed(&n, (const uint8_t *)"abc", 3, out, 2, &out_len), 0);
 }
 
+/* The body fast path (whole lines at once) must produce exactly what the
+   octet-by-octet state machine does, which is all that runs when input
+   comes one octet at a time. Random messages over an alphabet rich in
+   line ends and periods, fed whole, octet by octet and in random pieces
+   with random output room. */
+static uint64_t
+next_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void
+compare(const struct result *a, const struct result *b)
+{
+	assert_int_equal(a->out_len, b->out_len);
+	assert_memory_equal(a->out, b->out, a->out_len);
+	assert_int_equal(a->consumed, b->consumed);
+	assert_int_equal(a->n.done, b->n.done);
+	assert_int_equal(a->n.in_header, b->n.in_header);
+	assert_int_equal(a->n.header_8bit, b->n.header_8bit);
+	assert_string_equal(a->n.msgid, b->n.msgid);
+}
+
+static void
+test_random_equivalence(void **state)
+{
+	static const char *const atoms[] = {
+	    "a", "bc", "defgh", " ", "\r\n", "\r\n", "\r\n", "\r\n.",
+	    "\r\n..", "\r\n.\r\n", "\n", "\r", ".", "\xe9", "\r\n\r\n",
+	    "Message-ID: <x@y>\r\n",
+	};
+	struct result *whole = malloc(sizeof(*whole));
+	struct result *slow = malloc(sizeof(*slow));
+	struct result *cut = malloc(sizeof(*cut));
+	char in[1024];
+	uint64_t x = 0x9e3779b97f4a7c15u;
+
+	(void)state;
+	for (int round = 0; round < 3000; round++) {
+		size_t len = 0;
+		enum lmtp_norm_mode mode =
+		    round % 2 ? LMTP_NORM_DOT : LMTP_NORM_RAW;
+		bool strip = round % 3 == 0;
+
+		if (round % 4 < 2)
+			len = (size_t)snprintf(in, sizeof(in), "H: v\r\n\r\n");
+		while (len < 700) {
+			const char *a = atoms[next_rand(&x) % N_ELEMENTS(atoms)];
+			size_t alen = strlen(a);
+
+			memcpy(in + len, a, alen);
+			len += alen;
+			if (next_rand(&x) % 40 == 0)
+				break;
+		}
+		run_pieces(mode, strip, in, len, 0, sizeof(whole->out), whole);
+		run_pieces(mode, strip, in, len, 1, LMTP_NORM_MIN_ROOM, slow);
+		compare(whole, slow);
+		run_pieces(mode, strip, in, len, 1 + next_rand(&x) % 97,
+			   LMTP_NORM_MIN_ROOM + next_rand(&x) % 200, cut);
+		compare(whole, cut);
+	}
+	free(whole);
+	free(slow);
+	free(cut);
+}
+
 int
 main(void)
 {
@@ -260,6 +331,7 @@ main(void)
 	    cmocka_unit_test(test_bare_line_ends),
 	    cmocka_unit_test(test_raw),
 	    cmocka_unit_test(test_splits),
+	    cmocka_unit_test(test_random_equivalence),
 	    cmocka_unit_test(test_header_8bit),
 	    cmocka_unit_test(test_msgid),
 	    cmocka_unit_test(test_done_stops),

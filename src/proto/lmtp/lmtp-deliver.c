@@ -86,25 +86,35 @@ append_target(struct lmtp_message *msg, const struct lmtp_target *t,
 }
 
 /* Parses the spooled message once; every recipient's copy gets the same
-   summary instead of the store parsing the file again per recipient. */
+   summary instead of the store parsing the file again per recipient.
+   The octets are read where they still are in memory, else from the
+   file. */
 static void
 summarise(struct lmtp_tx *tx)
 {
 	struct buf blob = BUF_INIT;
+	const uint8_t *data = lmtp_spool_data(tx->spool);
 	void *map = MAP_FAILED;
-	int fd = open(tx->msg.path, O_RDONLY | O_CLOEXEC);
 
-	if (fd >= 0 && tx->msg.size > 0)
-		map = mmap(NULL, tx->msg.size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (fd >= 0)
-		close(fd);
-	if (map == MAP_FAILED)
-		return;
-	if (mime_summary_build(map, tx->msg.size, &blob) == 0) {
+	if (data == NULL) {
+		int fd = open(tx->msg.path, O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0 && tx->msg.size > 0)
+			map = mmap(NULL, tx->msg.size, PROT_READ, MAP_PRIVATE,
+				   fd, 0);
+		if (fd >= 0)
+			close(fd);
+		if (map == MAP_FAILED)
+			return;
+		data = map;
+	}
+	if (mime_summary_build(data, tx->msg.size, &blob) == 0) {
 		tx->msg.cache = pool_memdup(tx->pool, blob.data, blob.len);
 		tx->msg.cache_len = blob.len;
 	}
-	munmap(map, tx->msg.size);
+	if (map != MAP_FAILED)
+		munmap(map, tx->msg.size);
+	lmtp_spool_release_data(tx->spool);
 	buf_free(&blob);
 }
 

@@ -74,10 +74,20 @@ void lmtp_spool_advance(struct lmtp_spool *sp, size_t n);
 int lmtp_spool_append(struct lmtp_spool *sp, const void *data, size_t len,
 		      struct err *err);
 
-/* Writes what is buffered and makes the file durable. After this the
-   file must not change; the memory buffer is released. Returns 0 or
-   -1. */
+/* Writes what is buffered and, with LMTP_SPOOL_FSYNC, makes the file
+   durable; without it, starts the write-back to the disk so that the
+   store's sync later finds the data on its way. After this the file must
+   not change. If the whole message was still in the memory buffer, its
+   octets stay readable through lmtp_spool_data() until
+   lmtp_spool_release_data(); otherwise the buffer is released. Returns 0
+   or -1. */
 int lmtp_spool_finish(struct lmtp_spool *sp, struct err *err);
+
+/* After lmtp_spool_finish(): the whole message (size octets) if it is
+   still in memory, else NULL. */
+const uint8_t *lmtp_spool_data(const struct lmtp_spool *sp);
+/* Releases the memory lmtp_spool_data() returns. */
+void lmtp_spool_release_data(struct lmtp_spool *sp);
 
 const char *lmtp_spool_path(const struct lmtp_spool *sp);
 /* Octets written so far (buffered ones included). */

@@ -147,6 +147,8 @@ spool_file(unsigned flags)
 	assert_int_equal(lmtp_spool_append(sp, big, sizeof(big), &err), 0);
 	assert_int_equal(lmtp_spool_size(sp), 9 + sizeof(big));
 	assert_int_equal(lmtp_spool_finish(sp, &err), 0);
+	/* written out in pieces: no longer in memory whole */
+	assert_null(lmtp_spool_data(sp));
 	assert_int_equal(
 	    file_read_all(lmtp_spool_path(sp), 1 << 20, &content, &err), 0);
 	assert_int_equal(content.len, 9 + sizeof(big));
@@ -167,6 +169,41 @@ test_spool_file(void **state)
 {
 	(void)state;
 	spool_file(0);
+}
+
+/* A message that fits the memory buffer is written with one write() and
+   stays readable in memory after finish (without LMTP_SPOOL_FSYNC, which
+   starts the write-back instead) until released. */
+static void
+test_spool_in_memory(void **state)
+{
+	static const char msg[] = "Subject: s\r\n\r\nbody\r\n";
+	struct lmtp_spool *sp;
+	struct buf content = BUF_INIT;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(lmtp_spool_create(tmpdir, NULL, "h", 0, 0, &sp, &err),
+			 0);
+	assert_int_equal(lmtp_spool_append(sp, msg, sizeof(msg) - 1, &err), 0);
+	assert_null(lmtp_spool_data(sp)); /* not finished yet */
+	assert_int_equal(lmtp_spool_finish(sp, &err), 0);
+	assert_non_null(lmtp_spool_data(sp));
+	assert_memory_equal(lmtp_spool_data(sp), msg, sizeof(msg) - 1);
+	assert_int_equal(
+	    file_read_all(lmtp_spool_path(sp), 1 << 20, &content, &err), 0);
+	assert_int_equal(content.len, sizeof(msg) - 1);
+	assert_memory_equal(content.data, msg, sizeof(msg) - 1);
+	lmtp_spool_release_data(sp);
+	assert_null(lmtp_spool_data(sp));
+	lmtp_spool_destroy(&sp);
+	/* an empty message has nothing in memory */
+	assert_int_equal(lmtp_spool_create(tmpdir, NULL, "h", 0, 0, &sp, &err),
+			 0);
+	assert_int_equal(lmtp_spool_finish(sp, &err), 0);
+	assert_null(lmtp_spool_data(sp));
+	lmtp_spool_destroy(&sp);
+	buf_free(&content);
 }
 
 /* The directory an unnamed spool file was created in, from /proc. */
@@ -293,6 +330,8 @@ main(void)
 	    cmocka_unit_test(test_trace),
 	    cmocka_unit_test_setup_teardown(test_spool_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_spool_near, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_spool_in_memory, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_spool_file_named, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_stale_cleanup, setup,

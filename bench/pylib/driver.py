@@ -256,6 +256,8 @@ class Bench:
 
     def run_scenario(self, scen, servers):
         for vname, v in scen.variants(self.params):
+            if self.args.variant and not self.args.variant.search(vname):
+                continue
             reps = self.params.reps if scen.service else 1
             if scen.id == "S4":
                 reps = 1  # memory per connection hardly varies; slow set-up

@@ -59,18 +59,6 @@ socket_has_news(int fd)
 	return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
 }
 
-static unsigned
-take_pending(struct conn *c)
-{
-	unsigned bits;
-
-	pthread_mutex_lock(&c->lock);
-	bits = c->pending;
-	c->pending = 0;
-	pthread_mutex_unlock(&c->lock);
-	return bits;
-}
-
 unsigned
 conn__busy_poll(struct conn *c)
 {
@@ -90,7 +78,7 @@ conn__busy_poll(struct conn *c)
 		}
 		if (net_workers_have_queued(srv->workers))
 			break;
-		raw = take_pending(c);
+		raw = conn__take_pending(c);
 		if (raw != 0)
 			break;
 		now = time_mono_us();
@@ -105,7 +93,7 @@ conn__busy_poll(struct conn *c)
 	atomic_fetch_sub(&srv->busy_pollers, 1);
 	if (raw == 0)
 		return 0;
-	return raw | take_pending(c);
+	return raw | conn__take_pending(c);
 }
 
 void

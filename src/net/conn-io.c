@@ -105,6 +105,7 @@ conn_read(struct conn *c)
 	unsigned events = 0;
 	struct err err;
 
+	c->in_more = false;
 	for (int round = 0; round < CONN_READ_ROUNDS; round++) {
 		size_t used = iobuf_used(&c->in), room, want;
 		ssize_t n;
@@ -123,7 +124,10 @@ conn_read(struct conn *c)
 			c->bytes_in += (uint64_t)n;
 			c->rd_need = EPOLLIN;
 			events |= CONN_EV_INPUT;
-			if ((size_t)n < want)
+			/* a short read emptied the socket; a full one
+			   probably did not */
+			c->in_more = (size_t)n == want;
+			if (!c->in_more)
 				break;
 			continue;
 		}
@@ -286,6 +290,12 @@ conn_io__after_run(struct conn *c)
 		conn__post(c, CONN_EV_DRAINED);
 	if (conn_reading_wanted(c) && conn_transport_pending(c))
 		conn__post(c, CONN_RAW_READABLE);
+}
+
+bool
+conn_io__input_waiting(const struct conn *c)
+{
+	return c->in_more && !c->closed && conn_reading_wanted(c);
 }
 
 uint32_t

@@ -91,6 +91,8 @@ struct conn {
 	   last turn-around fitted in the busy-poll window */
 	uint64_t idle_since_us;
 	bool quick_peer;
+	bool in_more; /* the last read got all it asked for: the socket
+			 probably holds more (conn_io__input_waiting()) */
 	uint32_t rd_need, wr_need; /* epoll bits the transport waits for */
 	enum conn_tls_state tls_state;
 	bool closed;	  /* tear down when the cycle ends */
@@ -128,6 +130,8 @@ void conn__post(struct conn *c, unsigned bits);
 /* Sets the close reason (first one wins) and marks the connection closed;
    the owning worker tears it down when the current cycle ends. */
 void conn__mark_closed(struct conn *c, const char *reason);
+/* Takes the posted event bits (conn.lock not held). Owning worker. */
+unsigned conn__take_pending(struct conn *c);
 /* Queues the release of the net layer's reference on a worker, after the
    connection was torn down and unlinked. Dispatcher only. */
 void conn__release(struct conn *c);
@@ -143,6 +147,9 @@ unsigned conn_io__run(struct conn *c, unsigned raw);
 /* After run(): flush, close-after-flush, DRAINED and transport-pending
    bookkeeping. */
 void conn_io__after_run(struct conn *c);
+/* Whether input is known to wait in the socket (the last read filled
+   everything it asked for) and the connection wants to read it. */
+bool conn_io__input_waiting(const struct conn *c);
 /* epoll interest for re-arming. */
 uint32_t conn_io__interest(const struct conn *c);
 /* Frees empty buffers so an idle connection costs little memory. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * net layer, plaintext I/O: pipelined echo with many clients, output
- * backpressure and the max_net_buffer cap, pausing input, idle timeouts,
+ * net layer, plaintext I/O: pipelined echo with many clients, streaming
+ * input read in one turn, output backpressure and the max_net_buffer cap, pausing input, idle timeouts,
  * EOF, peer resets and over-long input.
  */
 #include <setjmp.h>
@@ -104,6 +104,72 @@ test_echo_many_clients(void **state)
 	assert_true(test_wait_count(&env->destroyed, CLIENTS, 10000));
 	assert_int_equal(net_server_connection_count(env->srv), 0);
 	free(tcs);
+	assert_true(test_env_finish(env));
+}
+
+/* A client streaming input without pause (a message upload) is read in
+   the same worker turn while its socket keeps filling the buffer
+   (conn_next_in_turn()); nothing may be lost or reordered, and with a
+   single worker another client must still be served meanwhile. */
+struct streamer {
+	struct tclient *tc;
+	int lines;
+};
+
+static void *
+streamer_send(void *arg)
+{
+	struct streamer *st = arg;
+	char batch[64 * 1024];
+	size_t len = 0;
+
+	for (int i = 0; i < st->lines; i++) {
+		len += (size_t)snprintf(batch + len, sizeof(batch) - len,
+					"stream line %d of the upload\r\n", i);
+		if (len > sizeof(batch) - 64 || i == st->lines - 1) {
+			if (tclient_send(st->tc, batch, len) < 0)
+				return (void *)1;
+			len = 0;
+		}
+	}
+	return NULL;
+}
+
+static void
+test_streaming_input(void **state)
+{
+	struct net_server_settings set = { .thread_pool_min = 1,
+					   .thread_pool_max = 1 };
+	struct test_env *env = env_new();
+	struct streamer st;
+	struct tclient *pinger;
+	char line[128], want[128];
+	pthread_t th;
+	void *ret;
+
+	(void)state;
+	env->input_max = 65536;
+	test_env_start(env, &set, NULL);
+	st.tc = client_new(env);
+	st.lines = 100000; /* about 3.3 MB */
+	pinger = client_new(env);
+	assert_int_equal(pthread_create(&th, NULL, streamer_send, &st), 0);
+	for (int i = 0; i < 200; i++) {
+		snprintf(want, sizeof(want), "ping %d", i);
+		snprintf(line, sizeof(line), "%s\n", want);
+		assert_int_equal(tclient_send_str(pinger, line), 0);
+		expect_line(pinger, want);
+	}
+	for (int i = 0; i < st.lines; i++) {
+		snprintf(want, sizeof(want), "stream line %d of the upload", i);
+		assert_true(tclient_line(st.tc, line, sizeof(line)) >= 0);
+		assert_string_equal(line, want);
+	}
+	assert_int_equal(pthread_join(th, &ret), 0);
+	assert_null(ret);
+	client_free(pinger);
+	client_free(st.tc);
+	assert_true(test_wait_count(&env->destroyed, 2, 5000));
 	assert_true(test_env_finish(env));
 }
 
@@ -399,6 +465,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo_many_clients),
+		cmocka_unit_test(test_streaming_input),
 		cmocka_unit_test(test_big_output_slow_reader),
 		cmocka_unit_test(test_never_reading_client),
 		cmocka_unit_test(test_want_input_pause_resume),

@@ -295,7 +295,7 @@ conn_io__after_run(struct conn *c)
 bool
 conn_io__input_waiting(const struct conn *c)
 {
-	return c->in_more && !c->closed && conn_reading_wanted(c);
+	return c->in_more && conn_reading_wanted(c);
 }
 
 uint32_t

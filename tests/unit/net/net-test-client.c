@@ -193,6 +193,29 @@ tclient_line(struct tclient *tc, char *line, size_t size)
 }
 
 int
+tclient_ping_pong(struct tclient *tc, const char *tag, int rounds,
+		  unsigned pause_us)
+{
+	char want[128], out[130], line[256];
+
+	for (int i = 0; i < rounds; i++) {
+		snprintf(want, sizeof(want), "%s n%d", tag, i);
+		snprintf(out, sizeof(out), "%s\n", want);
+		line[0] = '\0';
+		if (tclient_send_str(tc, out) < 0 ||
+		    tclient_line(tc, line, sizeof(line)) < 0 ||
+		    strcmp(line, want) != 0) {
+			fprintf(stderr, "ping-pong: sent \"%s\", got \"%s\"\n",
+				want, line);
+			return -1;
+		}
+		if (pause_us > 0)
+			usleep(pause_us);
+	}
+	return 0;
+}
+
+int
 tclient_pattern(struct tclient *tc, uint64_t n, size_t read_size,
 		unsigned sleep_us)
 {

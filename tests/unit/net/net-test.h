@@ -121,6 +121,12 @@ int tclient_send_str(struct tclient *tc, const char *s);
 /* Reads one line without its LF into line; returns its length, or -1 on
    EOF, error or timeout. */
 int tclient_line(struct tclient *tc, char *line, size_t size);
+/* rounds times: sends "<tag> n<i>" LF in one write (a second small write
+   would wait for the first one's ACK: Nagle), reads the echo and checks
+   it, then sleeps pause_us if > 0. Returns 0, or -1 (the mismatch on
+   stderr). */
+int tclient_ping_pong(struct tclient *tc, const char *tag, int rounds,
+		      unsigned pause_us);
 /* Reads exactly n bytes and checks them against test_pattern(); returns
    0, or -1 on short read or mismatch. sleep_us > 0 sleeps between reads
    of at most read_size bytes (a slow reader). */

@@ -45,19 +45,10 @@ client_open(struct test_env *env, struct tclient *tc)
 static void
 ping_pong(struct tclient *tc, int id, int rounds, unsigned pause_us)
 {
-	char line[128], want[128], out[130];
+	char tag[32];
 
-	for (int i = 0; i < rounds; i++) {
-		snprintf(want, sizeof(want), "ping c%d n%d", id, i);
-		/* one write: a second small one would wait for the ACK of
-		   the first (Nagle) */
-		snprintf(out, sizeof(out), "%s\n", want);
-		assert_int_equal(tclient_send_str(tc, out), 0);
-		assert_true(tclient_line(tc, line, sizeof(line)) >= 0);
-		assert_string_equal(line, want);
-		if (pause_us > 0)
-			usleep(pause_us);
-	}
+	snprintf(tag, sizeof(tag), "ping c%d", id);
+	assert_int_equal(tclient_ping_pong(tc, tag, rounds, pause_us), 0);
 }
 
 static void

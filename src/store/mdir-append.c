@@ -316,21 +316,19 @@ mdir_append_add_fd(struct mdir_append *txn, int dirfd, const char *path,
 	if (fd < 0 || fstat(fd, &sb) < 0) {
 		ret = err_set_errno(err, "open", m.staging);
 	} else {
+		/* a link shares the source's inode: if its data is
+		   durable, so is this copy's (fdatasync() would only cost
+		   a device flush); a copy is new data */
+		bool *shared = linked ? src_durable : NULL;
+
 		m.size = (uint64_t)sb.st_size;
 		if (blob != NULL && blob_len <= MDIR_BLOB_MAX) {
 			m.blob = xmemdup(blob, blob_len);
 			m.blob_len = blob_len;
 		}
-		/* a link shares the source's inode: if its data is
-		   durable, so is this copy's (fdatasync() would only cost
-		   a device flush); a copy is new data */
-		ret = finish_file(txn, &m, fd,
-				  linked && src_durable != NULL &&
-				      *src_durable,
-				  err);
-		if (ret == 0 && linked && src_durable != NULL &&
-		    txn->st->store->set.fsync)
-			*src_durable = true;
+		ret = finish_file(txn, &m, fd, shared != NULL && *shared, err);
+		if (ret == 0 && shared != NULL && txn->st->store->set.fsync)
+			*shared = true;
 	}
 	if (fd >= 0)
 		close(fd);
